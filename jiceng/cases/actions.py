@@ -1,0 +1,508 @@
+"""Every change to a case goes through these functions; each writes its event through `transition`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from jiceng.catalog.models import ListKind, Matter
+from jiceng.catalog.resolve import Unresolvable, resolve, version_on
+from jiceng.lib.errors import DomainError
+from jiceng.lib.validators import check_mobile
+from jiceng.orgs.models import Region, Unit
+from jiceng.workcal.calendar import add_workdays, workdays_between
+
+from . import deadlines
+from .lifecycle import transition
+from .models import Attachment, Case, CaseTask, Channel, Evaluation, Rectification, Result, Status
+from .uploads import check_photo
+
+MAX_RETURNS = 3
+RETURN_WINDOW_WORKDAYS = 1
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _refresh_clock(case: Case, *, stage: int | None = None) -> list[str]:
+    case.due_at = deadlines.due_at(case)
+    case.next_alert_at, _ = deadlines.next_alert(case, case.alert_stage if stage is None else stage)
+    return ["due_at", "next_alert_at"]
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def register_case(
+    *,
+    channel: str,
+    title: str,
+    text: str,
+    by=None,
+    unit: Unit | None = None,
+    matter: Matter | None = None,
+    township: Region | None = None,
+    village: Region | None = None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_id_number: str = "",
+    requester_address: str = "",
+    external_no: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[Case, bool]:
+    """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
+    or a hotline order already imported, returns the existing case instead of a second one."""
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            return existing, False
+    if external_no:
+        existing = Case.objects.filter(channel=channel, external_no=external_no).first()
+        if existing:
+            return existing, False
+    if channel not in Channel.values:
+        raise DomainError("来源渠道无效。", field="channel")
+    if not title.strip() or not text.strip():
+        raise DomainError("请填写标题和内容。", field="text")
+    if requester_phone:
+        requester_phone = check_mobile(requester_phone) if requester_phone.strip()[:1] == "1" else requester_phone
+    if village is not None and township is None:
+        township = village.parent if village.level == 5 else None
+    if township is not None and township.level != 4:
+        raise DomainError("请选择乡镇（街道）。", field="township")
+    version = version_on(matter, _today()) if matter else None
+    case = Case(
+        channel=channel,
+        title=title.strip(),
+        text=text.strip(),
+        matter=matter,
+        matter_version=version,
+        is_service=bool(version and version.list_kind == ListKind.SERVICE),
+        township=township,
+        village=village,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        requester_name=requester_name,
+        requester_phone=requester_phone,
+        requester_id_number=requester_id_number,
+        requester_address=requester_address,
+        registered_by=by if getattr(by, "pk", None) else None,
+        registered_unit=unit,
+        external_no=external_no,
+        idempotency_key=idempotency_key or None,
+        status="",  # not yet registered: the "register" transition starts from nothing
+    )
+    try:
+        with transaction.atomic():
+            transition(case, "register", by=by, unit=unit, note=Channel(channel).label)
+    except IntegrityError:
+        # Two identical retries raced; the other one created the case.
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return case, True
+
+
+@transaction.atomic
+def accept_case(case: Case, *, by, unit: Unit | None = None) -> Case:
+    """受理 a service case: the clock starts; a service item the receiving unit handles itself starts at once."""
+    case = _locked(case)
+    version = case.matter_version or (version_on(case.matter, _today()) if case.matter else None)
+    case.started_on = _today()
+    case.limit_days = (
+        version.committed_days
+        if version and version.committed_days is not None
+        else (version.time_limit_days if version else None)
+    )
+    fields = ["started_on", "limit_days", *_refresh_clock(case, stage=0)]
+    transition(case, "accept", by=by, unit=unit, fields=tuple(fields))
+    if unit is not None and case.is_service:
+        case.lead_unit = unit
+        transition(case, "start", by=by, unit=unit, fields=("lead_unit",))
+    return case
+
+
+@transaction.atomic
+def reject_case(case: Case, *, reason: str, by) -> Case:
+    if not reason.strip():
+        raise DomainError("请填写不予受理的理由。", field="reason")
+    case = _locked(case)
+    transition(case, "reject", by=by, note=reason.strip())
+    return case
+
+
+@transaction.atomic
+def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool = False, note: str = "") -> Case:
+    """派单: to `unit`, or to the lead unit the catalog gives for the case's matter, township and start date.
+
+    Cooperating units each get a task. After three returns the dispatcher must designate (指定) the unit,
+    which then cannot return it.
+    """
+    case = _locked(case)
+    if case.return_count >= MAX_RETURNS and not designate:
+        raise DomainError(f"该办件已退单{case.return_count}次，请指定承办单位（指定后不能再退单）。", field="designate")
+    cooperating = []
+    limit = case.limit_days
+    response = case.response_days
+    if unit is None:
+        if case.matter is None or case.township is None:
+            raise DomainError("未确定事项或乡镇，不能按清单派单，请指定承办单位。", field="unit")
+        day = case.started_on or _today()
+        try:
+            resolution = resolve(case.matter, case.township, day)
+        except Unresolvable as e:
+            raise DomainError(f"按清单无法确定承办单位：{e.message}", field="unit") from None
+        unit = resolution.lead.unit
+        cooperating = [(p.unit, p.duty) for p in resolution.cooperating if p.unit is not None]
+        limit = resolution.time_limit_days if limit is None else limit
+        response = resolution.response_days
+        case.matter_version = resolution.version
+    if not unit.is_active:
+        raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能承办。", field="unit")
+    now = timezone.now()
+    case.lead_unit, case.designated, case.dispatched_at, case.signed_at = unit, designate, now, None
+    case.limit_days, case.response_days = limit, response
+    if not case.is_service or case.started_on is None:
+        case.started_on = timezone.localdate(now)  # 乡呼 and events: the clock starts at 派单
+    case.alert_stage = 0
+    fields = [
+        "lead_unit",
+        "designated",
+        "dispatched_at",
+        "signed_at",
+        "limit_days",
+        "response_days",
+        "started_on",
+        "matter_version",
+        "alert_stage",
+        *_refresh_clock(case, stage=0),
+    ]
+    CaseTask.objects.filter(case=case).delete()
+    CaseTask.objects.bulk_create(CaseTask(case=case, unit=u, duty=d) for u, d in cooperating if u.pk != unit.pk)
+    transition(
+        case,
+        "dispatch",
+        by=by,
+        unit=unit,
+        note=note or ("指定承办" if designate else ""),
+        data={"cooperating": [u.pk for u, _ in cooperating]},
+        fields=tuple(fields),
+    )
+    return case
+
+
+def _require_lead(case: Case, unit: Unit | None) -> None:
+    if unit is not None and case.lead_unit_id != unit.pk:
+        raise DomainError("该办件不是派给本单位的。", field="unit")
+
+
+def sign_case(case: Case, *, by, unit: Unit | None = None) -> Case:
+    """签收: the first clerk to sign wins; a second one at the same moment is told who signed."""
+    with transaction.atomic():
+        locked = _locked(case)
+        _require_lead(locked, unit)
+        if locked.status == Status.HANDLING and locked.signed_at:
+            signer = locked.events.filter(action="sign").order_by("-at").first()
+            who = signer.by.display_name if signer and signer.by else "其他人"
+            raise DomainError(f"该办件已由{who}于{timezone.localtime(locked.signed_at):%H:%M}签收，无需重复签收。")
+        locked.signed_at = timezone.now()
+        transition(locked, "sign", by=by, unit=locked.lead_unit, fields=("signed_at",))
+        return locked
+
+
+@transaction.atomic
+def return_case(case: Case, *, reason: str, by, unit: Unit | None = None) -> Case:
+    """退单 within one working day of 派单, with a reason; not for a designated unit."""
+    case = _locked(case)
+    _require_lead(case, unit)
+    if not reason.strip():
+        raise DomainError("请填写退单理由。", field="reason")
+    if case.designated:
+        raise DomainError("该办件为指定承办，不能退单。")
+    if case.dispatched_at is not None:
+        elapsed = workdays_between(timezone.localdate(case.dispatched_at), _today()).value
+        if elapsed > RETURN_WINDOW_WORKDAYS:
+            raise DomainError(f"派单已超过{RETURN_WINDOW_WORKDAYS}个工作日，不能退单；如有异议请申请改派。")
+    returned_by = case.lead_unit
+    case.return_count += 1
+    case.lead_unit, case.next_alert_at = None, None
+    transition(
+        case,
+        "return",
+        by=by,
+        unit=returned_by,
+        note=reason.strip(),
+        fields=("return_count", "lead_unit", "next_alert_at"),
+    )
+    return case
+
+
+@transaction.atomic
+def request_supplement(case: Case, *, missing: list[str], by, unit: Unit | None = None) -> Case:
+    """补正: one notice listing every missing material; the clock stops until they arrive."""
+    items = [m.strip() for m in missing if m and m.strip()]
+    if not items:
+        raise DomainError("请列出需要补正的全部材料。", field="missing")
+    case = _locked(case)
+    if case.events.filter(action="supplement").exists() and case.is_service:
+        raise DomainError("补正应一次性告知；本办件已发过补正告知，不能再次补正。", field="missing")
+    case.paused_on, case.next_alert_at = _today(), None
+    transition(
+        case,
+        "supplement",
+        by=by,
+        unit=unit,
+        note="；".join(items),
+        data={"missing": items},
+        fields=("paused_on", "next_alert_at"),
+    )
+    return case
+
+
+@transaction.atomic
+def resume_case(case: Case, *, by, unit: Unit | None = None, on: date | None = None) -> Case:
+    case = _locked(case)
+    on = on or _today()
+    paused = deadlines.paused_workdays(case.paused_on or on, on)
+    case.paused_days += paused
+    case.paused_on = None
+    case.visits += 1
+    fields = ["paused_days", "paused_on", "visits", *_refresh_clock(case)]
+    transition(case, "resume", by=by, unit=unit, note=f"材料补齐，暂停{paused}个工作日", fields=tuple(fields))
+    return case
+
+
+@transaction.atomic
+def request_extension(case: Case, *, days: int, reason: str, by, unit: Unit | None = None) -> Case:
+    case = _locked(case)
+    if days < 1:
+        raise DomainError("延期天数至少1个工作日。", field="days")
+    if not reason.strip():
+        raise DomainError("请填写延期理由。", field="reason")
+    if case.due_at and timezone.now() > case.due_at:
+        raise DomainError("已超过办结期限，不能再申请延期。")
+    if case.events.filter(action="request_extension", data__pending=True).exists():
+        raise DomainError("已有待审批的延期申请。")
+    transition(case, "request_extension", by=by, unit=unit, note=reason.strip(), data={"days": days, "pending": True})
+    return case
+
+
+@transaction.atomic
+def decide_extension(case: Case, *, approve: bool, note: str = "", by) -> Case:
+    case = _locked(case)
+    pending = case.events.filter(action="request_extension", data__pending=True).order_by("-at").first()
+    if pending is None:
+        raise DomainError("没有待审批的延期申请。")
+    pending.data = {**pending.data, "pending": False, "approved": approve}
+    pending.save(update_fields=["data"])
+    fields: tuple[str, ...] = ()
+    if approve:
+        case.extension_days += pending.data["days"]
+        fields = ("extension_days", *_refresh_clock(case))
+    transition(
+        case,
+        "decide_extension",
+        by=by,
+        note=note or ("同意延期" if approve else "不同意延期"),
+        data={"approved": approve, "days": pending.data["days"]},
+        fields=fields,
+    )
+    return case
+
+
+@transaction.atomic
+def finish_case(case: Case, *, result: str, reply: str, by, unit: Unit | None = None) -> Case:
+    if result not in Result.values:
+        raise DomainError("请选择办理结果。", field="result")
+    if not reply.strip():
+        raise DomainError("请填写对群众的答复。", field="reply")
+    case = _locked(case)
+    _require_lead(case, unit)
+    case.result, case.reply, case.finished_at, case.next_alert_at = result, reply.strip(), timezone.now(), None
+    transition(
+        case,
+        "finish",
+        by=by,
+        unit=case.lead_unit,
+        note=Result(result).label,
+        fields=("result", "reply", "finished_at", "next_alert_at"),
+    )
+    return case
+
+
+@transaction.atomic
+def verify_case(case: Case, *, passed: bool, note: str = "", by) -> Case:
+    """核查: the reporting grid worker confirms on site, or sends the case back to the handling unit."""
+    case = _locked(case)
+    if passed:
+        transition(case, "verify", by=by, note=note or "现场核查，已处置")
+    else:
+        if not note.strip():
+            raise DomainError("退回时请说明现场情况。", field="note")
+        case.finished_at, case.result = None, ""
+        fields = ("finished_at", "result", *_refresh_clock(case))
+        transition(case, "send_back", by=by, note=note.strip(), fields=fields)
+    return case
+
+
+@transaction.atomic
+def withdraw_case(case: Case, *, reason: str = "", by=None) -> Case:
+    case = _locked(case)
+    case.next_alert_at = None
+    transition(case, "withdraw", by=by, note=reason or "申请人撤回", fields=("next_alert_at",))
+    return case
+
+
+@transaction.atomic
+def archive_case(case: Case, *, by=None) -> Case:
+    case = _locked(case)
+    transition(case, "archive", by=by)
+    return case
+
+
+def overdue_workdays(case: Case, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    if case.due_at is None or now <= case.due_at:
+        return 0
+    return workdays_between(timezone.localdate(case.due_at), timezone.localdate(now)).value
+
+
+RECTIFY_WORKDAYS = 5
+
+
+@transaction.atomic
+def rate_case(case: Case, *, score: int, comment: str = "", by=None) -> Case:
+    """好差评 by the requester (1–5). A 差评 (1–2) opens a rectification with a deadline."""
+    if score not in (1, 2, 3, 4, 5):
+        raise DomainError("评分应为1至5。", field="score")
+    case = _locked(case)
+    if case.evaluations.filter(kind=Evaluation.Kind.REQUESTER).exists():
+        raise DomainError("该办件已评价，不能重复评价。")
+    evaluation = Evaluation.objects.create(
+        case=case,
+        kind=Evaluation.Kind.REQUESTER,
+        score=score,
+        comment=comment,
+        unit=case.lead_unit,
+        by=by if getattr(by, "pk", None) else None,
+    )
+    transition(case, "rate", by=by, note=f"{score}分 {comment}".strip(), data={"score": score})
+    if evaluation.is_bad:
+        due = add_workdays_from_today(RECTIFY_WORKDAYS)
+        Rectification.objects.create(case=case, due_on=due)
+    return case
+
+
+def add_workdays_from_today(days: int) -> date:
+    return add_workdays(_today(), days).value
+
+
+@transaction.atomic
+def rectify_case(case: Case, *, note: str, by) -> Case:
+    if not note.strip():
+        raise DomainError("请填写整改情况。", field="note")
+    rectification = getattr(case, "rectification", None)
+    if rectification is None or rectification.done_at:
+        raise DomainError("该办件没有待完成的整改。")
+    rectification.done_note, rectification.done_at = note.strip(), timezone.now()
+    rectification.save(update_fields=["done_note", "done_at"])
+    return case
+
+
+@transaction.atomic
+def rate_follow_up(case: Case, *, score: int, comment: str = "", by=None) -> Case:
+    """The one follow-up rating after a rectification."""
+    rectification = getattr(case, "rectification", None)
+    if rectification is None or rectification.done_at is None:
+        raise DomainError("整改完成后才能复评。")
+    if score not in (1, 2, 3, 4, 5):
+        raise DomainError("评分应为1至5。", field="score")
+    if case.evaluations.filter(kind=Evaluation.Kind.FOLLOW_UP).exists():
+        raise DomainError("整改后只能复评一次。")
+    Evaluation.objects.create(
+        case=case,
+        kind=Evaluation.Kind.FOLLOW_UP,
+        score=score,
+        comment=comment,
+        unit=case.lead_unit,
+        by=by if getattr(by, "pk", None) else None,
+    )
+    return case
+
+
+@transaction.atomic
+def reverse_evaluate(case: Case, *, response: int, quality: int, cooperation: int, comment: str = "", by) -> Case:
+    """反向评价: the township rates the county department that handled its 乡呼 (1–5 each)."""
+    scores = (response, quality, cooperation)
+    if any(s not in (1, 2, 3, 4, 5) for s in scores):
+        raise DomainError("各项评分应为1至5。", field="response")
+    if case.channel not in (Channel.TOWNSHIP_CALL, Channel.GRID):
+        raise DomainError("只有乡呼县应的办件才能反向评价县直部门。")
+    if case.status not in (Status.FINISHED, Status.VERIFIED, Status.RATED, Status.ARCHIVED):
+        raise DomainError("办结后才能反向评价。")
+    if case.evaluations.filter(kind=Evaluation.Kind.REVERSE).exists():
+        raise DomainError("该办件已反向评价。")
+    Evaluation.objects.create(
+        case=case,
+        kind=Evaluation.Kind.REVERSE,
+        score=round(sum(scores) / 3),
+        response_score=response,
+        quality_score=quality,
+        cooperation_score=cooperation,
+        unit=case.lead_unit,
+        comment=comment,
+        by=by,
+    )
+    return case
+
+
+@transaction.atomic
+def reopen_case(case: Case, *, reason: str, by) -> Case:
+    """重办 after a bad rating: a new case linked to the old one, dispatched to the same unit."""
+    if not reason.strip():
+        raise DomainError("请填写重办原因。", field="reason")
+    if case.status not in (Status.RATED, Status.FINISHED, Status.VERIFIED, Status.ARCHIVED):
+        raise DomainError("只有已办结的办件才能重办。")
+    again, _ = register_case(
+        channel=case.channel,
+        title=f"【重办】{case.title}",
+        text=f"{reason.strip()}\n原办件：{case.code}\n{case.text}",
+        by=by,
+        unit=case.registered_unit,
+        matter=case.matter,
+        township=case.township,
+        village=case.village,
+        address=case.address,
+        requester_name=case.requester_name,
+        requester_phone=case.requester_phone,
+    )
+    again.reopened_from = case
+    again.save(update_fields=["reopened_from"])
+    return dispatch_case(again, by=by, unit=case.lead_unit, note="重办")
+
+
+MAX_PHOTOS = 6
+
+
+@transaction.atomic
+def attach_photos(case: Case, photos, *, by=None) -> list:
+    """Attach checked photos to a case (all or none)."""
+    photos = list(photos)
+    if len(photos) + case.attachments.count() > MAX_PHOTOS:
+        raise DomainError(f"每件最多上传{MAX_PHOTOS}张照片。", field="photos")
+    checked = [(p, check_photo(p)) for p in photos]
+    return [
+        Attachment.objects.create(
+            case=case, file=p, content_type=t, size=p.size, uploaded_by=by if getattr(by, "pk", None) else None
+        )
+        for p, t in checked
+    ]

@@ -1,0 +1,29 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+
+from jiceng.cases.worker import deliver_outbox, sweep_alerts
+
+
+class Command(BaseCommand):
+    help = "后台任务：办件到期催办、超期督办和通报，发送站内消息和短信。可在多台机器上同时运行多个。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="只运行一轮后退出")
+        parser.add_argument("--interval", type=float, default=10.0, help="两轮之间的秒数")
+
+    def handle(self, *args, once=False, interval=10.0, **options):
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        self.stdout.write("后台任务已启动（Ctrl+C 停止）")
+        while not stop["now"]:
+            alerts, sent = sweep_alerts(), deliver_outbox()
+            if alerts or sent:
+                self.stdout.write(f"提醒 {alerts} 件，发送消息 {sent} 条")
+            if once:
+                break
+            try:
+                time.sleep(interval)
+            except KeyboardInterrupt:
+                break

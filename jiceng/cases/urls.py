@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import agency, portal, views
+
+app_name = "cases"
+urlpatterns = [
+    path("workbench/", views.workbench, name="workbench"),
+    path("command/", views.command_centre, name="command"),
+    path("window/", views.window, name="window"),
+    path("call/", views.township_call, name="call"),
+    path("grid/", views.grid, name="grid"),
+    path("leaders/", views.leaders, name="leaders"),
+    path("agent/", agency.agent, name="agent"),
+    path("<int:pk>/", views.case, name="case"),
+    path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/do/<str:name>/", views.case_action, name="action"),
+]
+
+portal_urlpatterns = [
+    path("", portal.submit, name="submit"),
+    path("track/", portal.track, name="track"),
+]

@@ -1,0 +1,359 @@
+"""Case pages: the case with its actions, the unit workbench, the command centre queue, the window desk
+and the township's 乡呼."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from jiceng.accounts.decorators import require_perm
+from jiceng.accounts.roles import Perm
+from jiceng.catalog.lists import service_items
+from jiceng.catalog.models import Matter
+from jiceng.catalog.resolve import Unresolvable, resolve
+from jiceng.lib.errors import DomainError
+from jiceng.lib.forms import querystring_base
+from jiceng.orgs.models import Region, Unit
+from jiceng.workcal.calendar import add_workdays
+
+from . import actions, deadlines, figures
+from .access import get_case_for_user
+from .forms import (
+    DispatchForm,
+    ExtensionForm,
+    FinishForm,
+    GridReportForm,
+    ReasonForm,
+    SupplementForm,
+    TownshipCallForm,
+    WindowForm,
+)
+from .models import OPEN_STATUSES, Case, Channel, Status
+
+PAGE = 30
+
+
+def _handling_units(user):
+    return Unit.objects.visible_to(user, Perm.HANDLE_CASES)
+
+
+def _handles(user, case: Case) -> bool:
+    return (
+        bool(case.lead_unit_id)
+        and user.can(Perm.HANDLE_CASES)
+        and _handling_units(user).filter(pk=case.lead_unit_id).exists()
+    )
+
+
+@require_perm(Perm.VIEW_CASES)
+def case(request, pk):
+    c = get_case_for_user(request.user, pk)
+    user = request.user
+    pending_extension = c.events.filter(action="request_extension", data__pending=True).first()
+    return render(
+        request,
+        "cases/case.html",
+        {
+            "case": c,
+            "events": c.events.select_related("by", "unit"),
+            "tasks": c.tasks.select_related("unit"),
+            "handles": _handles(user, c),
+            "dispatches": user.can(Perm.DISPATCH_CASES),
+            "reporter": c.registered_by_id == user.pk,
+            "pending_extension": pending_extension,
+            "forms": {
+                "dispatch": DispatchForm(),
+                "reason": ReasonForm(),
+                "finish": FinishForm(),
+                "supplement": SupplementForm(),
+                "extension": ExtensionForm(),
+            },
+        },
+    )
+
+
+def _do(request, c: Case, name: str):
+    """Run one action from the case page; who may do what is decided here, the rules in the actions."""
+    user, post = request.user, request.POST
+    handler = {
+        "sign": (Perm.HANDLE_CASES, lambda: actions.sign_case(c, by=user, unit=c.lead_unit)),
+        "return": (Perm.HANDLE_CASES, lambda: actions.return_case(c, reason=post.get("reason", ""), by=user)),
+        "supplement": (
+            Perm.HANDLE_CASES,
+            lambda: actions.request_supplement(
+                c, missing=post.get("missing", "").splitlines(), by=user, unit=c.lead_unit
+            ),
+        ),
+        "resume": (Perm.HANDLE_CASES, lambda: actions.resume_case(c, by=user, unit=c.lead_unit)),
+        "extension": (
+            Perm.HANDLE_CASES,
+            lambda: actions.request_extension(
+                c, days=int(post.get("days") or 0), reason=post.get("reason", ""), by=user, unit=c.lead_unit
+            ),
+        ),
+        "finish": (
+            Perm.HANDLE_CASES,
+            lambda: actions.finish_case(c, result=post.get("result", ""), reply=post.get("reply", ""), by=user),
+        ),
+        "dispatch": (
+            Perm.DISPATCH_CASES,
+            lambda: actions.dispatch_case(
+                c,
+                by=user,
+                unit=Unit.objects.filter(pk=post.get("unit") or 0).first(),
+                designate=bool(post.get("designate")),
+            ),
+        ),
+        "approve_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=True, by=user)),
+        "refuse_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=False, by=user)),
+        "reject": (Perm.REGISTER_CASES, lambda: actions.reject_case(c, reason=post.get("reason", ""), by=user)),
+        "verify": (None, lambda: actions.verify_case(c, passed=True, by=user)),
+        "send_back": (None, lambda: actions.verify_case(c, passed=False, note=post.get("reason", ""), by=user)),
+    }
+    if name not in handler:
+        raise PermissionDenied
+    perm, run = handler[name]
+    if perm == Perm.HANDLE_CASES and not _handles(user, c):
+        raise PermissionDenied("该办件不是派给您所在单位的。")
+    if perm is not None and perm != Perm.HANDLE_CASES and not user.can(perm):
+        raise PermissionDenied("您的角色不能执行此操作。")
+    if perm is None and c.registered_by_id != user.pk:
+        raise PermissionDenied("只有上报人可以核查。")
+    return run()
+
+
+@require_POST
+@require_perm(Perm.VIEW_CASES)
+def case_action(request, pk, name):
+    c = get_case_for_user(request.user, pk)
+    try:
+        _do(request, c, name)
+    except DomainError as e:
+        messages.error(request, e.message)
+    except ValueError:
+        messages.error(request, "输入的数字不正确。")
+    else:
+        messages.success(request, "已办理。")
+    return redirect(c)
+
+
+@require_perm(Perm.HANDLE_CASES)
+def workbench(request):
+    """待签收, 办理中, 即将超期, 已超期 for the user's units, with counts."""
+    now = timezone.now()
+    soon = deadlines.end_of(add_workdays(timezone.localdate(), 1).value)
+    base = Case.objects.filter(lead_unit__in=_handling_units(request.user).values("pk"))
+    tabs = {
+        "signing": ("待签收", base.filter(status=Status.DISPATCHED)),
+        "handling": ("办理中", base.filter(status__in=[Status.HANDLING, Status.PAUSED])),
+        "due_soon": ("即将超期", base.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=soon)),
+        "overdue": ("已超期", base.filter(status__in=OPEN_STATUSES, due_at__lt=now).exclude(status=Status.PAUSED)),
+    }
+    tab = request.GET.get("tab") if request.GET.get("tab") in tabs else "signing"
+    counts = {key: qs.count() for key, (_, qs) in tabs.items()}
+    page = Paginator(tabs[tab][1].select_related("lead_unit", "township").order_by("due_at", "id"), PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/workbench.html",
+        {
+            "tabs": [(k, label, counts[k]) for k, (label, _) in tabs.items()],
+            "tab": tab,
+            "page": page,
+            "now": now,
+            "querystring_base": querystring_base(request),
+        },
+    )
+
+
+@require_perm(Perm.DISPATCH_CASES)
+def command_centre(request):
+    """Undispatched cases with the catalog's suggested lead unit, returns to handle, extension requests."""
+    queue = (
+        Case.objects.filter(
+            Q(status__in=[Status.REGISTERED, Status.RETURNED]) | Q(status=Status.ACCEPTED, is_service=False)
+        )
+        .select_related("matter", "matter_version", "township")
+        .order_by("created_at")[:200]
+    )
+    rows = []
+    today = timezone.localdate()
+    for c in queue:
+        suggestion = reason = None
+        if c.matter and c.township:
+            try:
+                suggestion = resolve(c.matter, c.township, today).lead.unit
+            except Unresolvable as e:
+                reason = e.message
+        rows.append((c, suggestion, reason))
+    extensions = Case.objects.filter(events__action="request_extension", events__data__pending=True).distinct()
+    return render(request, "cases/command_centre.html", {"rows": rows, "extensions": extensions})
+
+
+def _registering_unit(user):
+    return Unit.objects.visible_to(user, Perm.REGISTER_CASES).active().order_by("path").first()
+
+
+@require_perm(Perm.REGISTER_CASES)
+def window(request):
+    """Window desk: find the service item, tick the materials brought, register and print the receipt."""
+    unit = _registering_unit(request.user)
+    q = request.GET.get("q", "").strip()
+    items = service_items(timezone.localdate(), q)[:20] if q else []
+    matters = Matter.objects.filter(versions__list_kind="政务服务").distinct()
+    form = WindowForm(request.POST or None, matters=matters, initial={"matter": request.GET.get("matter")})
+    chosen = None
+    if request.GET.get("matter"):
+        chosen = Matter.objects.filter(pk=request.GET["matter"]).first()
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        version = d["matter"].current_version()
+        brought = set(request.POST.getlist("materials"))
+        missing = [m for m in (version.material_list if version else []) if m not in brought]
+        township = Region.objects.filter(pk=unit.region_id).first() if unit else None
+        if township and township.level == 5:
+            township = township.parent
+        try:
+            c, _ = actions.register_case(
+                channel=Channel.WINDOW,
+                title=version.name if version else str(d["matter"]),
+                text=d["note"] or "窗口受理",
+                by=request.user,
+                unit=unit,
+                matter=d["matter"],
+                township=township if township and township.level == 4 else None,
+                requester_name=d["requester_name"],
+                requester_phone=d["requester_phone"],
+                requester_id_number=d["requester_id_number"],
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+            c = actions.accept_case(c, by=request.user, unit=unit)
+            if missing:
+                c = actions.request_supplement(c, missing=missing, by=request.user, unit=unit)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"已受理，查询码{c.code}。" + ("已出具补正告知。" if missing else ""))
+            return redirect("cases:receipt", c.pk)
+    today = timezone.localdate()
+    queue = Case.objects.filter(registered_unit=unit, created_at__date=today).order_by("-created_at") if unit else []
+    return render(
+        request,
+        "cases/window.html",
+        {
+            "form": form,
+            "items": items,
+            "q": q,
+            "chosen": chosen,
+            "version": chosen.current_version() if chosen else None,
+            "queue": queue,
+            "unit": unit,
+        },
+    )
+
+
+@require_perm(Perm.VIEW_CASES)
+def receipt(request, pk):
+    c = get_case_for_user(request.user, pk)
+    missing = c.events.filter(action="supplement").first()
+    return render(request, "cases/receipt.html", {"case": c, "missing": missing.data.get("missing") if missing else []})
+
+
+@require_perm(Perm.REGISTER_CASES)
+def township_call(request):
+    """乡呼: a township calls the county; the command centre dispatches by the catalog."""
+    unit = _registering_unit(request.user)
+    township = unit.region if unit else None
+    while township is not None and township.level > 4:
+        township = township.parent
+    matters = Matter.objects.exclude(versions__list_kind="政务服务").distinct()
+    villages = Region.objects.filter(parent=township) if township else Region.objects.none()
+    form = TownshipCallForm(request.POST or None, matters=matters, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            c, _ = actions.register_case(
+                channel=Channel.TOWNSHIP_CALL,
+                title=d["title"],
+                text=d["text"],
+                by=request.user,
+                unit=unit,
+                matter=d["matter"],
+                township=township if township and township.level == 4 else None,
+                village=d["village"],
+                address=d["address"],
+            )
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"已呼叫，查询码{c.code}，等待指挥中心派单。")
+            return redirect(c)
+    mine = Case.objects.filter(channel=Channel.TOWNSHIP_CALL, registered_unit=unit).order_by("-created_at")[:20]
+    return render(request, "cases/township_call.html", {"form": form, "mine": mine, "township": township})
+
+
+@require_perm(Perm.REGISTER_CASES)
+def grid(request):
+    """The grid worker's page (for a phone): report with photos and place; my reports and their status."""
+    unit = _registering_unit(request.user)
+    township = unit.region if unit else None
+    while township is not None and township.level > 4:
+        township = township.parent
+    villages = Region.objects.filter(parent=township) if township else Region.objects.none()
+    form = GridReportForm(request.POST or None, request.FILES or None, villages=villages)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            with transaction.atomic():
+                c, created = actions.register_case(
+                    channel=Channel.GRID,
+                    title=d["title"],
+                    text=d["text"],
+                    by=request.user,
+                    unit=unit,
+                    township=township if township and township.level == 4 else None,
+                    village=d["village"],
+                    address=d["address"],
+                    latitude=d["latitude"],
+                    longitude=d["longitude"],
+                    idempotency_key=f"grid-{request.user.pk}-{d['token']}",
+                )
+                if created:
+                    actions.attach_photos(c, request.FILES.getlist("photos"), by=request.user)
+        except DomainError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"已上报，查询码{c.code}。")
+            return redirect("cases:grid")
+    mine = Case.objects.filter(registered_by=request.user).order_by("-created_at")[:30]
+    return render(request, "cases/grid.html", {"form": form, "mine": mine, "township": township})
+
+
+@require_perm(Perm.VIEW_CASES)
+def leaders(request):
+    """督办 list, on-time rate, average working days, working days saved, 一次办好 share, 三率, ranking."""
+    visible = Case.objects.visible_to(request.user)
+    since = timezone.localdate() - timedelta(days=365)
+    units = figures.unit_figures(since, visible)
+    late = [(c, actions.overdue_workdays(c)) for c in figures.overdue().filter(pk__in=visible.values("pk"))[:200]]
+    return render(
+        request,
+        "cases/leaders.html",
+        {
+            "late": late,
+            "totals": figures.totals(since),
+            "units": units,
+            "ranking": figures.ranking(units),
+            "since": since,
+            "min_cases": figures.MIN_CASES_FOR_RANKING,
+        },
+    )
