@@ -14,7 +14,7 @@ from jiceng.lib.validators import check_mobile
 from jiceng.orgs.models import Region, Unit
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
-from . import deadlines
+from . import deadlines, duplicates
 from .lifecycle import transition
 from .models import Attachment, Case, CaseTask, Channel, Evaluation, Rectification, Result, Status
 from .uploads import check_photo
@@ -100,6 +100,7 @@ def register_case(
         idempotency_key=idempotency_key or None,
         status="",  # not yet registered: the "register" transition starts from nothing
     )
+    case.duplicate_of = duplicates.find_duplicate(case)
     try:
         with transaction.atomic():
             transition(case, "register", by=by, unit=unit, note=Channel(channel).label)
@@ -197,6 +198,66 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
         data={"cooperating": [u.pk for u, _ in cooperating]},
         fields=tuple(fields),
     )
+    return case
+
+
+@transaction.atomic
+def reassign_case(case: Case, *, unit: Unit, reason: str, by) -> Case:
+    """改派 by the dispatcher: to another unit, keeping the requester's clock (the deadline does not restart)."""
+    if unit is None:
+        raise DomainError("请选择改派的承办单位。", field="unit")
+    if not reason.strip():
+        raise DomainError("请填写改派理由。", field="reason")
+    case = _locked(case)
+    if case.lead_unit_id == unit.pk:
+        raise DomainError(f"办件已由“{unit.name}”承办，无需改派。", field="unit")
+    if not unit.is_active:
+        raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能承办。", field="unit")
+    before = case.lead_unit
+    case.lead_unit, case.dispatched_at, case.signed_at = unit, timezone.now(), None
+    CaseTask.objects.filter(case=case, unit=unit).delete()
+    transition(
+        case,
+        "reassign",
+        by=by,
+        unit=unit,
+        note=f"由“{before.name if before else '—'}”改派：{reason.strip()}",
+        data={"from_unit": before.pk if before else None},
+        fields=("lead_unit", "dispatched_at", "signed_at"),
+    )
+    return case
+
+
+@transaction.atomic
+def merge_case(case: Case, *, into: Case, by, note: str = "") -> Case:
+    """合并 a duplicate into the case that will be handled; the duplicate's requester follows the main case."""
+    if into.pk == case.pk:
+        raise DomainError("不能合并到自身。", field="into")
+    case, into = _locked(case), _locked(into)
+    if into.merged_into_id or not into.is_open:
+        raise DomainError(f"办件{into.code}{into.get_status_display()}，不能作为合并目标。", field="into")
+    case.merged_into, case.duplicate_of, case.next_alert_at = into, None, None
+    transition(
+        case,
+        "merge",
+        by=by,
+        note=note or f"与{into.code}重复，合并办理",
+        data={"into": into.pk},
+        fields=("merged_into", "duplicate_of", "next_alert_at"),
+    )
+    transition(into, "merged_in", by=by, note=f"并入重复件{case.code}", data={"case": case.pk})
+    return case
+
+
+@transaction.atomic
+def dismiss_duplicate(case: Case, *, by) -> Case:
+    """排除重复: the dispatcher judged the flagged case to be a separate matter."""
+    case = _locked(case)
+    if case.duplicate_of_id is None:
+        raise DomainError("该办件未被标记为疑似重复。")
+    other = case.duplicate_of
+    case.duplicate_of = None
+    transition(case, "not_duplicate", by=by, note=f"与{other.code}不是同一问题", fields=("duplicate_of",))
     return case
 
 

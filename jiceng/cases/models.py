@@ -160,6 +160,15 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name="合并至", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_cases"
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name="疑似重复",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="suspected_duplicates",
+        help_text="登记时发现的同一事项、同一地点、近期的办件，待指挥中心合并或排除",
+    )
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
@@ -345,6 +354,10 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.code} {self.get_kind_display()} {self.score}"
+
+    @property
+    def score_label(self) -> str:
+        return Rating(str(self.score)).label if self.kind != self.Kind.REVERSE else f"{self.score}分"
 
     @property
     def is_bad(self) -> bool:

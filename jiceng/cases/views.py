@@ -36,13 +36,24 @@ from .forms import (
     TownshipCallForm,
     WindowForm,
 )
-from .models import OPEN_STATUSES, Case, Channel, Status
+from .models import OPEN_STATUSES, Case, Channel, Evaluation, Rating, Status
 
 PAGE = 30
 
 
 def _handling_units(user):
     return Unit.objects.visible_to(user, Perm.HANDLE_CASES)
+
+
+def _registers(user, case: Case) -> bool:
+    """The unit that took the case in (or the worker who reported it) rates the outcome and the department."""
+    if not user.can(Perm.REGISTER_CASES):
+        return False
+    if case.registered_by_id == user.pk:
+        return True
+    return bool(case.registered_unit_id) and (
+        Unit.objects.visible_to(user, Perm.REGISTER_CASES).filter(pk=case.registered_unit_id).exists()
+    )
 
 
 def _handles(user, case: Case) -> bool:
@@ -58,6 +69,7 @@ def case(request, pk):
     c = get_case_for_user(request.user, pk)
     user = request.user
     pending_extension = c.events.filter(action="request_extension", data__pending=True).first()
+    evaluations = {e.kind: e for e in c.evaluations.all()}
     return render(
         request,
         "cases/case.html",
@@ -65,10 +77,20 @@ def case(request, pk):
             "case": c,
             "events": c.events.select_related("by", "unit"),
             "tasks": c.tasks.select_related("unit"),
+            "attachments": c.attachments.all(),
             "handles": _handles(user, c),
             "dispatches": user.can(Perm.DISPATCH_CASES),
+            "registers": _registers(user, c),
             "reporter": c.registered_by_id == user.pk,
             "pending_extension": pending_extension,
+            "rated": evaluations.get(Evaluation.Kind.REQUESTER),
+            "follow_up": evaluations.get(Evaluation.Kind.FOLLOW_UP),
+            "reverse": evaluations.get(Evaluation.Kind.REVERSE),
+            "rectification": getattr(c, "rectification", None),
+            "reversible": c.channel in (Channel.TOWNSHIP_CALL, Channel.GRID),
+            "supplemented": c.events.filter(action="supplement").exists(),
+            "ratings": Rating.choices,
+            "merged_cases": c.merged_cases.all(),
             "forms": {
                 "dispatch": DispatchForm(),
                 "reason": ReasonForm(),
@@ -78,6 +100,21 @@ def case(request, pk):
             },
         },
     )
+
+
+def _score(post, name: str) -> int:
+    value = post.get(name, "")
+    if not value.isdigit():
+        raise DomainError("请选择评分（1至5分）。", field=name)
+    return int(value)
+
+
+def _merge_target(user, post) -> Case:
+    code = post.get("into", "").strip().upper()
+    target = Case.objects.visible_to(user).filter(code=code).first() if code else None
+    if target is None:
+        raise DomainError(f"找不到查询码为“{code}”的办件。" if code else "请填写合并到的办件查询码。", field="into")
+    return target
 
 
 def _do(request, c: Case, name: str):
@@ -112,6 +149,37 @@ def _do(request, c: Case, name: str):
                 designate=bool(post.get("designate")),
             ),
         ),
+        "reassign": (
+            Perm.DISPATCH_CASES,
+            lambda: actions.reassign_case(
+                c, unit=Unit.objects.filter(pk=post.get("unit") or 0).first(), reason=post.get("reason", ""), by=user
+            ),
+        ),
+        "merge": (Perm.DISPATCH_CASES, lambda: actions.merge_case(c, into=_merge_target(user, post), by=user)),
+        "not_duplicate": (Perm.DISPATCH_CASES, lambda: actions.dismiss_duplicate(c, by=user)),
+        "archive": (Perm.DISPATCH_CASES, lambda: actions.archive_case(c, by=user)),
+        "reopen": (Perm.DISPATCH_CASES, lambda: actions.reopen_case(c, reason=post.get("reason", ""), by=user)),
+        "withdraw": (Perm.REGISTER_CASES, lambda: actions.withdraw_case(c, reason=post.get("reason", ""), by=user)),
+        "rate": (
+            Perm.REGISTER_CASES,
+            lambda: actions.rate_case(c, score=_score(post, "score"), comment=post.get("comment", ""), by=user),
+        ),
+        "follow_up": (
+            Perm.REGISTER_CASES,
+            lambda: actions.rate_follow_up(c, score=_score(post, "score"), comment=post.get("comment", ""), by=user),
+        ),
+        "reverse_evaluate": (
+            Perm.REGISTER_CASES,
+            lambda: actions.reverse_evaluate(
+                c,
+                response=_score(post, "response"),
+                quality=_score(post, "quality"),
+                cooperation=_score(post, "cooperation"),
+                comment=post.get("comment", ""),
+                by=user,
+            ),
+        ),
+        "rectify": (Perm.HANDLE_CASES, lambda: actions.rectify_case(c, note=post.get("note", ""), by=user)),
         "approve_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=True, by=user)),
         "refuse_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=False, by=user)),
         "reject": (Perm.REGISTER_CASES, lambda: actions.reject_case(c, reason=post.get("reason", ""), by=user)),
@@ -127,6 +195,8 @@ def _do(request, c: Case, name: str):
         raise PermissionDenied("您的角色不能执行此操作。")
     if perm is None and c.registered_by_id != user.pk:
         raise PermissionDenied("只有上报人可以核查。")
+    if perm == Perm.REGISTER_CASES and not (_registers(user, c) or user.can(Perm.DISPATCH_CASES)):
+        raise PermissionDenied("只有登记该办件的单位可以执行此操作。")
     return run()
 
 
@@ -263,9 +333,28 @@ def window(request):
 
 @require_perm(Perm.VIEW_CASES)
 def receipt(request, pk):
+    """The printed papers of a case: 受理回执, 补正告知书 (every missing material at once), 不予受理通知书."""
     c = get_case_for_user(request.user, pk)
-    missing = c.events.filter(action="supplement").first()
-    return render(request, "cases/receipt.html", {"case": c, "missing": missing.data.get("missing") if missing else []})
+    supplement = c.events.filter(action="supplement").first()
+    rejection = c.events.filter(action="reject").first()
+    default = "rejection" if rejection else "supplement" if supplement and c.status == Status.PAUSED else "receipt"
+    doc = request.GET.get("doc", default)
+    if (doc == "rejection" and not rejection) or (doc == "supplement" and not supplement) or doc not in NOTICES:
+        doc = default
+    return render(
+        request,
+        "cases/receipt.html",
+        {
+            "case": c,
+            "doc": doc,
+            "heading": NOTICES[doc],
+            "missing": supplement.data.get("missing", []) if supplement else [],
+            "rejection": rejection,
+        },
+    )
+
+
+NOTICES = {"receipt": "受理回执", "supplement": "补正告知书", "rejection": "不予受理通知书"}
 
 
 @require_perm(Perm.REGISTER_CASES)

@@ -1,0 +1,60 @@
+"""Likely duplicates: the same matter reported near the same place within recent days.
+
+Found at intake (non-service cases only: two villagers applying for the same allowance are not a
+duplicate) and shown in the command centre, where the dispatcher merges or dismisses them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .models import OPEN_STATUSES, Case
+
+RECENT_DAYS = 7
+NEAR_METRES = 300
+_SPACE = re.compile(r"[\s，,。.、（）()]+")
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), good to a metre at village scale."""
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def _norm(address: str) -> str:
+    return _SPACE.sub("", address or "")
+
+
+def near(a: Case, b: Case) -> bool:
+    """Points within NEAR_METRES; without points, the same village and the same (or no) address."""
+    if None not in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return _metres(a.latitude, a.longitude, b.latitude, b.longitude) <= NEAR_METRES
+    if a.village_id and a.village_id == b.village_id:
+        return not _norm(a.address) or not _norm(b.address) or _norm(a.address) == _norm(b.address)
+    return bool(_norm(a.address)) and _norm(a.address) == _norm(b.address)
+
+
+def find_duplicate(case: Case) -> Case | None:
+    """The earliest open case this one likely repeats, or None."""
+    if case.is_service or case.matter_id is None or case.township_id is None:
+        return None
+    since = (case.created_at or timezone.now()) - timedelta(days=RECENT_DAYS)
+    candidates = (
+        Case.objects.filter(
+            matter_id=case.matter_id,
+            township_id=case.township_id,
+            created_at__gte=since,
+            status__in=OPEN_STATUSES,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=case.pk)
+        .order_by("created_at", "id")[:50]
+    )
+    return next((other for other in candidates if near(case, other)), None)

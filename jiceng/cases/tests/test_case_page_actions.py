@@ -1,0 +1,94 @@
+"""Actions from the case page: who may do what, and the printed 不予受理通知书."""
+
+import pytest
+
+from jiceng.cases import actions
+from jiceng.cases.models import Case, Channel, Evaluation, Result, Status
+
+from .test_case_flow import grid_report
+
+
+def post(client, user, case, name, **data):
+    client.force_login(user)
+    return client.post(f"/cases/{case.pk}/do/{name}/", data, follow=True)
+
+
+@pytest.fixture
+def called(cast, matters):
+    """A 乡呼 from 东岗镇, handled and finished by the county department."""
+    case, _ = actions.register_case(
+        channel=Channel.TOWNSHIP_CALL,
+        title="违建",
+        text="x",
+        matter=matters["event"],
+        township=cast.regions.east,
+        by=cast.users.east_leader,
+        unit=cast.units.east_root,
+    )
+    case = actions.sign_case(actions.dispatch_case(case, by=None), by=None)
+    return actions.finish_case(case, result=Result.SOLVED, reply="已拆除", by=None)
+
+
+def test_the_calling_township_rates_the_department_and_another_township_cannot(client, cast, called):
+    response = post(client, cast.users.west_leader, called, "reverse_evaluate", response=1, quality=1, cooperation=1)
+    assert response.status_code == 404  # another township does not even see the case
+    response = post(client, cast.users.east_leader, called, "reverse_evaluate", response=5, quality=4, cooperation=3)
+    assert "已办理" in response.content.decode()
+    evaluation = Evaluation.objects.get(case=called, kind=Evaluation.Kind.REVERSE)
+    assert (evaluation.unit, evaluation.score, evaluation.by) == (cast.units.land, 4, cast.users.east_leader)
+
+
+def test_the_department_cannot_record_its_own_rating(client, cast, called):
+    response = post(client, cast.users.department, called, "rate", score=5)
+    assert response.status_code == 403
+    assert not Evaluation.objects.filter(case=called).exists()
+
+
+def test_a_callback_rating_of_two_opens_a_rectification_the_department_fills_in(client, cast, called):
+    post(client, cast.users.east_leader, called, "rate", score=2, comment="没拆干净")
+    called.refresh_from_db()
+    assert called.status == Status.RATED and called.rectification.done_at is None
+    body = post(client, cast.users.department, called, "rectify", note="已清运建筑垃圾").content.decode()
+    assert "已办理" in body
+    called.rectification.refresh_from_db()
+    assert called.rectification.done_note == "已清运建筑垃圾"
+
+
+def test_a_rating_without_a_score_is_refused_in_chinese(client, cast, called):
+    body = post(client, cast.users.east_leader, called, "rate", score="").content.decode()
+    assert "请选择评分" in body
+    assert not Evaluation.objects.filter(case=called).exists()
+
+
+def test_a_dispatcher_merges_a_flagged_duplicate_from_the_case_page(client, cast, matters):
+    first = grid_report(cast, matters, latitude=32.98, longitude=114.02)
+    second = grid_report(cast, matters, latitude=32.98, longitude=114.02)
+    client.force_login(cast.users.dispatcher)
+    page = client.get(f"/cases/{second.pk}/").content.decode()
+    assert f"合并到 {first.code}" in page and "疑似与" in page
+    post(client, cast.users.dispatcher, second, "merge", into=first.code.lower())
+    assert Case.objects.get(pk=second.pk).merged_into == first
+
+
+def test_merging_into_an_unknown_code_says_so(client, cast, matters):
+    case = grid_report(cast, matters)
+    body = post(client, cast.users.dispatcher, case, "merge", into="NOPE").content.decode()
+    assert "找不到查询码为“NOPE”的办件" in body
+    assert Case.objects.get(pk=case.pk).status == Status.REGISTERED
+
+
+def test_a_rejected_application_prints_its_notice_with_the_reason(client, cast, matters):
+    case, _ = actions.register_case(
+        channel=Channel.WINDOW,
+        title="城乡居民养老保险参保登记",
+        text="x",
+        matter=matters["service"],
+        township=cast.regions.east,
+        by=cast.users.east_clerk,
+        unit=cast.units.east_hall,
+        requester_name="刘桂兰",
+    )
+    post(client, cast.users.east_clerk, case, "reject", reason="申请人已在职工养老保险参保，不属于城乡居民参保范围")
+    body = client.get(f"/cases/{case.pk}/receipt/").content.decode()
+    assert "不予受理通知书" in body and "不属于城乡居民参保范围" in body and "行政复议" in body
+    assert Case.objects.get(pk=case.pk).status == Status.REJECTED
