@@ -22,9 +22,8 @@ from jiceng.catalog.resolve import Unresolvable, resolve
 from jiceng.lib.errors import DomainError
 from jiceng.lib.forms import querystring_base
 from jiceng.orgs.models import Region, Unit
-from jiceng.workcal.calendar import add_workdays
 
-from . import actions, deadlines, figures
+from . import actions, figures, permissions, queues
 from .access import get_case_for_user
 from .forms import (
     DispatchForm,
@@ -36,32 +35,9 @@ from .forms import (
     TownshipCallForm,
     WindowForm,
 )
-from .models import OPEN_STATUSES, Case, Channel, Evaluation, Rating, Status
+from .models import Case, Channel, Evaluation, Rating, Status
 
 PAGE = 30
-
-
-def _handling_units(user):
-    return Unit.objects.visible_to(user, Perm.HANDLE_CASES)
-
-
-def _registers(user, case: Case) -> bool:
-    """The unit that took the case in (or the worker who reported it) rates the outcome and the department."""
-    if not user.can(Perm.REGISTER_CASES):
-        return False
-    if case.registered_by_id == user.pk:
-        return True
-    return bool(case.registered_unit_id) and (
-        Unit.objects.visible_to(user, Perm.REGISTER_CASES).filter(pk=case.registered_unit_id).exists()
-    )
-
-
-def _handles(user, case: Case) -> bool:
-    return (
-        bool(case.lead_unit_id)
-        and user.can(Perm.HANDLE_CASES)
-        and _handling_units(user).filter(pk=case.lead_unit_id).exists()
-    )
 
 
 @require_perm(Perm.VIEW_CASES)
@@ -78,9 +54,9 @@ def case(request, pk):
             "events": c.events.select_related("by", "unit"),
             "tasks": c.tasks.select_related("unit"),
             "attachments": c.attachments.all(),
-            "handles": _handles(user, c),
+            "handles": permissions.handles(user, c),
             "dispatches": user.can(Perm.DISPATCH_CASES),
-            "registers": _registers(user, c),
+            "registers": permissions.registers(user, c),
             "reporter": c.registered_by_id == user.pk,
             "pending_extension": pending_extension,
             "rated": evaluations.get(Evaluation.Kind.REQUESTER),
@@ -121,83 +97,53 @@ def _do(request, c: Case, name: str):
     """Run one action from the case page; who may do what is decided here, the rules in the actions."""
     user, post = request.user, request.POST
     handler = {
-        "sign": (Perm.HANDLE_CASES, lambda: actions.sign_case(c, by=user, unit=c.lead_unit)),
-        "return": (Perm.HANDLE_CASES, lambda: actions.return_case(c, reason=post.get("reason", ""), by=user)),
-        "supplement": (
-            Perm.HANDLE_CASES,
-            lambda: actions.request_supplement(
-                c, missing=post.get("missing", "").splitlines(), by=user, unit=c.lead_unit
-            ),
+        "sign": lambda: actions.sign_case(c, by=user, unit=c.lead_unit),
+        "return": lambda: actions.return_case(c, reason=post.get("reason", ""), by=user),
+        "supplement": lambda: actions.request_supplement(
+            c, missing=post.get("missing", "").splitlines(), by=user, unit=c.lead_unit
         ),
-        "resume": (Perm.HANDLE_CASES, lambda: actions.resume_case(c, by=user, unit=c.lead_unit)),
-        "extension": (
-            Perm.HANDLE_CASES,
-            lambda: actions.request_extension(
-                c, days=int(post.get("days") or 0), reason=post.get("reason", ""), by=user, unit=c.lead_unit
-            ),
+        "resume": lambda: actions.resume_case(c, by=user, unit=c.lead_unit),
+        "extension": lambda: actions.request_extension(
+            c, days=int(post.get("days") or 0), reason=post.get("reason", ""), by=user, unit=c.lead_unit
         ),
-        "finish": (
-            Perm.HANDLE_CASES,
-            lambda: actions.finish_case(c, result=post.get("result", ""), reply=post.get("reply", ""), by=user),
+        "finish": lambda: actions.finish_case(c, result=post.get("result", ""), reply=post.get("reply", ""), by=user),
+        "dispatch": lambda: actions.dispatch_case(
+            c,
+            by=user,
+            unit=Unit.objects.filter(pk=post.get("unit") or 0).first(),
+            designate=bool(post.get("designate")),
         ),
-        "dispatch": (
-            Perm.DISPATCH_CASES,
-            lambda: actions.dispatch_case(
-                c,
-                by=user,
-                unit=Unit.objects.filter(pk=post.get("unit") or 0).first(),
-                designate=bool(post.get("designate")),
-            ),
+        "reassign": lambda: actions.reassign_case(
+            c, unit=Unit.objects.filter(pk=post.get("unit") or 0).first(), reason=post.get("reason", ""), by=user
         ),
-        "reassign": (
-            Perm.DISPATCH_CASES,
-            lambda: actions.reassign_case(
-                c, unit=Unit.objects.filter(pk=post.get("unit") or 0).first(), reason=post.get("reason", ""), by=user
-            ),
+        "merge": lambda: actions.merge_case(c, into=_merge_target(user, post), by=user),
+        "not_duplicate": lambda: actions.dismiss_duplicate(c, by=user),
+        "archive": lambda: actions.archive_case(c, by=user),
+        "reopen": lambda: actions.reopen_case(c, reason=post.get("reason", ""), by=user),
+        "withdraw": lambda: actions.withdraw_case(c, reason=post.get("reason", ""), by=user),
+        "rate": lambda: actions.rate_case(c, score=_score(post, "score"), comment=post.get("comment", ""), by=user),
+        "follow_up": lambda: actions.rate_follow_up(
+            c, score=_score(post, "score"), comment=post.get("comment", ""), by=user
         ),
-        "merge": (Perm.DISPATCH_CASES, lambda: actions.merge_case(c, into=_merge_target(user, post), by=user)),
-        "not_duplicate": (Perm.DISPATCH_CASES, lambda: actions.dismiss_duplicate(c, by=user)),
-        "archive": (Perm.DISPATCH_CASES, lambda: actions.archive_case(c, by=user)),
-        "reopen": (Perm.DISPATCH_CASES, lambda: actions.reopen_case(c, reason=post.get("reason", ""), by=user)),
-        "withdraw": (Perm.REGISTER_CASES, lambda: actions.withdraw_case(c, reason=post.get("reason", ""), by=user)),
-        "rate": (
-            Perm.REGISTER_CASES,
-            lambda: actions.rate_case(c, score=_score(post, "score"), comment=post.get("comment", ""), by=user),
+        "reverse_evaluate": lambda: actions.reverse_evaluate(
+            c,
+            response=_score(post, "response"),
+            quality=_score(post, "quality"),
+            cooperation=_score(post, "cooperation"),
+            comment=post.get("comment", ""),
+            by=user,
         ),
-        "follow_up": (
-            Perm.REGISTER_CASES,
-            lambda: actions.rate_follow_up(c, score=_score(post, "score"), comment=post.get("comment", ""), by=user),
-        ),
-        "reverse_evaluate": (
-            Perm.REGISTER_CASES,
-            lambda: actions.reverse_evaluate(
-                c,
-                response=_score(post, "response"),
-                quality=_score(post, "quality"),
-                cooperation=_score(post, "cooperation"),
-                comment=post.get("comment", ""),
-                by=user,
-            ),
-        ),
-        "rectify": (Perm.HANDLE_CASES, lambda: actions.rectify_case(c, note=post.get("note", ""), by=user)),
-        "approve_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=True, by=user)),
-        "refuse_extension": (Perm.DISPATCH_CASES, lambda: actions.decide_extension(c, approve=False, by=user)),
-        "reject": (Perm.REGISTER_CASES, lambda: actions.reject_case(c, reason=post.get("reason", ""), by=user)),
-        "verify": (None, lambda: actions.verify_case(c, passed=True, by=user)),
-        "send_back": (None, lambda: actions.verify_case(c, passed=False, note=post.get("reason", ""), by=user)),
+        "rectify": lambda: actions.rectify_case(c, note=post.get("note", ""), by=user),
+        "approve_extension": lambda: actions.decide_extension(c, approve=True, by=user),
+        "refuse_extension": lambda: actions.decide_extension(c, approve=False, by=user),
+        "reject": lambda: actions.reject_case(c, reason=post.get("reason", ""), by=user),
+        "verify": lambda: actions.verify_case(c, passed=True, by=user),
+        "send_back": lambda: actions.verify_case(c, passed=False, note=post.get("reason", ""), by=user),
     }
     if name not in handler:
         raise PermissionDenied
-    perm, run = handler[name]
-    if perm == Perm.HANDLE_CASES and not _handles(user, c):
-        raise PermissionDenied("该办件不是派给您所在单位的。")
-    if perm is not None and perm != Perm.HANDLE_CASES and not user.can(perm):
-        raise PermissionDenied("您的角色不能执行此操作。")
-    if perm is None and c.registered_by_id != user.pk:
-        raise PermissionDenied("只有上报人可以核查。")
-    if perm == Perm.REGISTER_CASES and not (_registers(user, c) or user.can(Perm.DISPATCH_CASES)):
-        raise PermissionDenied("只有登记该办件的单位可以执行此操作。")
-    return run()
+    permissions.check_action(user, c, name)
+    return handler[name]()
 
 
 @require_POST
@@ -219,24 +165,17 @@ def case_action(request, pk, name):
 def workbench(request):
     """待签收, 办理中, 即将超期, 已超期 for the user's units, with counts."""
     now = timezone.now()
-    soon = deadlines.end_of(add_workdays(timezone.localdate(), 1).value)
-    base = Case.objects.filter(lead_unit__in=_handling_units(request.user).values("pk"))
-    tabs = {
-        "signing": ("待签收", base.filter(status=Status.DISPATCHED)),
-        "handling": ("办理中", base.filter(status__in=[Status.HANDLING, Status.PAUSED])),
-        "due_soon": ("即将超期", base.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=soon)),
-        "overdue": ("已超期", base.filter(status__in=OPEN_STATUSES, due_at__lt=now).exclude(status=Status.PAUSED)),
-    }
+    tabs = queues.workbench_queues(request.user, now)
     tab = request.GET.get("tab") if request.GET.get("tab") in tabs else "signing"
-    counts = {key: qs.count() for key, (_, qs) in tabs.items()}
-    page = Paginator(tabs[tab][1].select_related("lead_unit", "township").order_by("due_at", "id"), PAGE).get_page(
+    counts = {key: q.cases.count() for key, q in tabs.items()}
+    page = Paginator(tabs[tab].cases.select_related("lead_unit", "township").order_by("due_at", "id"), PAGE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "cases/workbench.html",
         {
-            "tabs": [(k, label, counts[k]) for k, (label, _) in tabs.items()],
+            "tabs": [(k, q.label, counts[k]) for k, q in tabs.items()],
             "tab": tab,
             "page": page,
             "now": now,
@@ -269,14 +208,10 @@ def command_centre(request):
     return render(request, "cases/command_centre.html", {"rows": rows, "extensions": extensions})
 
 
-def _registering_unit(user):
-    return Unit.objects.visible_to(user, Perm.REGISTER_CASES).active().order_by("path").first()
-
-
 @require_perm(Perm.REGISTER_CASES)
 def window(request):
     """Window desk: find the service item, tick the materials brought, register and print the receipt."""
-    unit = _registering_unit(request.user)
+    unit = permissions.registering_unit(request.user)
     q = request.GET.get("q", "").strip()
     items = service_items(timezone.localdate(), q)[:20] if q else []
     matters = Matter.objects.filter(versions__list_kind="政务服务").distinct()
@@ -360,7 +295,7 @@ NOTICES = {"receipt": "受理回执", "supplement": "补正告知书", "rejectio
 @require_perm(Perm.REGISTER_CASES)
 def township_call(request):
     """乡呼: a township calls the county; the command centre dispatches by the catalog."""
-    unit = _registering_unit(request.user)
+    unit = permissions.registering_unit(request.user)
     township = unit.region if unit else None
     while township is not None and township.level > 4:
         township = township.parent
@@ -393,7 +328,7 @@ def township_call(request):
 @require_perm(Perm.REGISTER_CASES)
 def grid(request):
     """The grid worker's page (for a phone): report with photos and place; my reports and their status."""
-    unit = _registering_unit(request.user)
+    unit = permissions.registering_unit(request.user)
     township = unit.region if unit else None
     while township is not None and township.level > 4:
         township = township.parent
