@@ -18,6 +18,7 @@ NAV = [
     ("机构编制", "编制调剂", "staffing:moves", "arrow-left-right", Perm.VIEW_STAFFING),
     ("机构编制", "机构改革方案", "staffing:plans", "diagram-2", Perm.VIEW_STAFFING),
     ("机构编制", "台账导入", "staffing:import", "upload", Perm.MANAGE_STAFFING),
+    ("办件工单", "办件查询", "cases:list", "search", Perm.VIEW_CASES),
     ("办件工单", "窗口受理", "cases:window", "window-desktop", Perm.REGISTER_CASES),
     ("办件工单", "代办点", "cases:agent", "house-heart", Perm.REGISTER_CASES),
     ("办件工单", "网格上报", "cases:grid", "camera", Perm.REGISTER_CASES),

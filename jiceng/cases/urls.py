@@ -4,6 +4,7 @@ from . import agency, portal, views
 
 app_name = "cases"
 urlpatterns = [
+    path("", views.case_list, name="list"),
     path("workbench/", views.workbench, name="workbench"),
     path("command/", views.command_centre, name="command"),
     path("window/", views.window, name="window"),

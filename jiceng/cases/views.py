@@ -20,10 +20,11 @@ from jiceng.catalog.lists import service_items
 from jiceng.catalog.models import Matter
 from jiceng.catalog.resolve import Unresolvable, resolve
 from jiceng.lib.errors import DomainError
+from jiceng.lib.excel import xlsx_response
 from jiceng.lib.forms import querystring_base
 from jiceng.orgs.models import Region, Unit
 
-from . import actions, figures, permissions, queues
+from . import actions, figures, permissions, queues, search
 from .access import get_case_for_user
 from .forms import (
     DispatchForm,
@@ -159,6 +160,34 @@ def case_action(request, pk, name):
     else:
         messages.success(request, "已办理。")
     return redirect(c)
+
+
+@require_perm(Perm.VIEW_CASES)
+def case_list(request):
+    """All cases in the user's data scope: search, filters, pagination and Excel export (masked contacts)."""
+    form = search.CaseFilterForm(request.GET or None, units=Unit.objects.visible_to(request.user, Perm.VIEW_CASES))
+    qs = Case.objects.visible_to(request.user)
+    if form.is_valid():
+        qs = search.filter_cases(qs, form.cleaned_data)
+    elif form.is_bound:
+        qs = qs.none()
+    qs = qs.order_by("-created_at", "-id")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response("办件清单.xlsx", "办件", search.EXPORT_HEADERS, search.export_rows(qs))
+    page = Paginator(qs.select_related("matter_version", "township", "lead_unit"), PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "now": timezone.now(),
+            "export_limit": search.EXPORT_LIMIT,
+            "querystring_base": querystring_base(request),
+        },
+    )
 
 
 @require_perm(Perm.HANDLE_CASES)
