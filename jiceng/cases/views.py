@@ -36,7 +36,7 @@ from .forms import (
     TownshipCallForm,
     WindowForm,
 )
-from .models import Case, Channel, Evaluation, Rating, Status
+from .models import Case, CaseEvent, Channel, Evaluation, Rating, Status
 
 PAGE = 30
 
@@ -233,8 +233,20 @@ def command_centre(request):
             except Unresolvable as e:
                 reason = e.message
         rows.append((c, suggestion, reason))
-    extensions = Case.objects.filter(events__action="request_extension", events__data__pending=True).distinct()
-    return render(request, "cases/command_centre.html", {"rows": rows, "extensions": extensions})
+    extensions = Case.objects.filter(
+        pk__in=CaseEvent.objects.filter(action="request_extension", data__pending=True).values("case_id")
+    ).select_related("lead_unit")
+    duplicates = (
+        Case.objects.open()
+        .filter(duplicate_of__isnull=False)
+        .select_related("duplicate_of", "township", "village")
+        .order_by("created_at")[:100]
+    )
+    return render(
+        request,
+        "cases/command_centre.html",
+        {"rows": rows, "extensions": extensions, "duplicates": duplicates},
+    )
 
 
 @require_perm(Perm.REGISTER_CASES)

@@ -93,3 +93,14 @@ def test_reassigning_moves_the_case_and_keeps_the_deadline(cast, matters):
         due,
     )
     assert not case.tasks.filter(unit=cast.units.east_office).exists()  # no task for the new lead unit itself
+
+
+def test_the_command_centre_lists_the_duplicate_and_merges_it_in_one_click(client, cast, matters):
+    first = report_at(cast, matters, 32.98, 114.02)
+    second = report_at(cast, matters, 32.98, 114.02)
+    client.force_login(cast.users.dispatcher)
+    page = client.get("/cases/command/")
+    assert [c.pk for c in page.context["duplicates"]] == [second.pk]
+    client.post(f"/cases/{second.pk}/do/merge/", {"into": first.code})
+    assert list(client.get("/cases/command/").context["duplicates"]) == []
+    assert Case.objects.get(pk=second.pk).status == Status.MERGED
