@@ -24,6 +24,7 @@ NAV = [
     ("办件工单", "网格上报", "cases:grid", "camera", Perm.REGISTER_CASES),
     ("办件工单", "乡呼县应", "cases:call", "megaphone", Perm.REGISTER_CASES),
     ("办件工单", "指挥中心", "cases:command", "broadcast", Perm.DISPATCH_CASES),
+    ("办件工单", "12345工单导入", "cases:hotline", "telephone-inbound", Perm.DISPATCH_CASES),
     ("办件工单", "单位工作台", "cases:workbench", "inboxes", Perm.HANDLE_CASES),
     ("办件工单", "督办与考评", "cases:leaders", "speedometer2", Perm.VIEW_CASES),
     ("职责清单", "职责清单", "catalog:matters", "list-check", Perm.VIEW_CATALOG),

@@ -6,11 +6,20 @@ import csv
 import io
 from pathlib import Path
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.shortcuts import render
 from openpyxl import load_workbook
 
+from jiceng.accounts.decorators import require_perm
+from jiceng.accounts.roles import Perm
 from jiceng.catalog.models import Matter
+from jiceng.lib import staging
+from jiceng.lib.errors import DomainError
+from jiceng.lib.forms import StyledForm
 from jiceng.lib.importing import ImportResult, Rollback, RowError, cell_text
+from jiceng.lib.validators import check_mobile
 from jiceng.orgs.models import Region
 
 from . import actions
@@ -73,32 +82,91 @@ def import_hotline(source, *, dry_run: bool, by=None) -> ImportResult:
         matter = matters.get(get("事项编码")) if get("事项编码") else None
         if get("事项编码") and matter is None:
             result.errors.append(RowError(file, number, "事项编码", f"事项编码“{get('事项编码')}”不存在。"))
+        phone = get("联系电话")
+        if phone and phone[:1] == "1":
+            try:
+                check_mobile(phone)
+            except ValidationError as e:
+                result.errors.append(RowError(file, number, "联系电话", e.messages[0]))
         if order in existing:
             result.counts["已存在跳过"] = result.counts.get("已存在跳过", 0) + 1
             continue
-        checked.append((order, values, township, matter))
+        checked.append((number, order, values, township, matter))
     result.counts["工单行数"] = len(seen)
     result.counts["新增办件"] = len(checked)
     if result.errors:
         return result
     try:
         with transaction.atomic():
-            for order, values, township, matter in checked:
-                actions.register_case(
-                    channel=Channel.HOTLINE,
-                    title=values.get("标题"),
-                    text=values.get("内容"),
-                    by=by,
-                    matter=matter,
-                    township=township,
-                    address=values.get("地址"),
-                    requester_name=values.get("反映人"),
-                    requester_phone=values.get("联系电话"),
-                    external_no=order,
-                )
+            for number, order, values, township, matter in checked:
+                _register(file, number, order, values, township, matter, by)
             if dry_run:
                 raise Rollback
             result.committed = True
     except Rollback:
         pass
+    except _RowFailed as failed:
+        result.errors.append(failed.error)
     return result
+
+
+class _RowFailed(Exception):
+    def __init__(self, error: RowError):
+        self.error = error
+
+
+def _register(file, number, order, values, township, matter, by) -> None:
+    try:
+        actions.register_case(
+            channel=Channel.HOTLINE,
+            title=values.get("标题"),
+            text=values.get("内容"),
+            by=by,
+            matter=matter,
+            township=township,
+            address=values.get("地址"),
+            requester_name=values.get("反映人"),
+            requester_phone=values.get("联系电话"),
+            external_no=order,
+        )
+    except DomainError as e:
+        raise _RowFailed(RowError(file, number, e.field or "", e.message)) from None
+
+
+HOTLINE_SESSION_KEY = "hotline_import"
+
+
+class HotlineUploadForm(StyledForm, forms.Form):
+    file = forms.FileField(label="12345工单文件（.csv 或 .xlsx）")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("请上传 .csv 或 .xlsx 文件。")
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("文件超过20MB，请分批导入。")
+        return upload
+
+
+@require_perm(Perm.DISPATCH_CASES)
+def hotline_import(request):
+    """Upload → 预检 (every row checked, nothing written) → 确认导入 (all or nothing; known orders skipped)."""
+    form = HotlineUploadForm(request.POST or None, request.FILES or None)
+    pending = request.session.get(HOTLINE_SESSION_KEY)
+    result, done = None, False
+    if request.method == "POST" and request.POST.get("confirm") and pending:
+        path = staging.folder("hotline", pending["token"]) / pending["name"]
+        result = import_hotline(path, dry_run=False, by=request.user)
+        request.session.pop(HOTLINE_SESSION_KEY, None)
+        done = result.committed
+        form = HotlineUploadForm()
+    elif request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = "orders.xlsx" if upload.name.lower().endswith(".xlsx") else "orders.csv"
+        token, folder = staging.stage("hotline", {name: upload})
+        result = import_hotline(folder / name, dry_run=True, by=request.user)
+        if not result.errors:
+            request.session[HOTLINE_SESSION_KEY] = {"token": token, "name": name}
+    return render(
+        request, "cases/hotline_import.html", {"form": form, "result": result, "done": done, "columns": COLUMNS}
+    )

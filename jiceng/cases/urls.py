@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import agency, portal, views
+from . import agency, hotline, portal, views
 
 app_name = "cases"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("grid/", views.grid, name="grid"),
     path("leaders/", views.leaders, name="leaders"),
     path("agent/", agency.agent, name="agent"),
+    path("hotline/", hotline.hotline_import, name="hotline"),
     path("<int:pk>/", views.case, name="case"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/do/<str:name>/", views.case_action, name="action"),

@@ -1,11 +1,8 @@
 """Staff pages of the catalog: browser, matter page, edit forms, delegation progress, bindings, admissions."""
 
 import json
-import secrets
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import require_perm
 from jiceng.accounts.roles import Perm
+from jiceng.lib import staging
 from jiceng.lib.excel import xlsx_response
 from jiceng.lib.forms import querystring_base, run_action
 from jiceng.orgs.models import Region, Unit
@@ -368,10 +366,6 @@ def admission_decide(request, pk, decision):
 IMPORT_SESSION_KEY = "catalog_import"
 
 
-def _import_dir(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "catalog" / token
-
-
 @require_perm(Perm.CHANGE_CATALOG)
 def catalog_import(request):
     """Upload → 预检 (dry run, row-by-row errors) → 确认导入 (all or nothing)."""
@@ -379,7 +373,7 @@ def catalog_import(request):
     form = CatalogImportForm(request.POST or None, request.FILES or None)
     pending = request.session.get(IMPORT_SESSION_KEY)
     if request.method == "POST" and request.POST.get("confirm") and pending:
-        folder = _import_dir(pending["token"])
+        folder = staging.folder("catalog", pending["token"])
         source = folder / "catalog.xlsx" if (folder / "catalog.xlsx").exists() else folder
         result = import_catalog(
             source,
@@ -394,18 +388,12 @@ def catalog_import(request):
         return render(request, "catalog/import.html", {"form": CatalogImportForm(), "result": result, "done": True})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        token = secrets.token_hex(8)
-        folder = _import_dir(token)
-        folder.mkdir(parents=True, exist_ok=True)
-        uploads = (
+        token, folder = staging.stage(
+            "catalog",
             {"catalog.xlsx": d["workbook"]}
             if d["workbook"]
-            else {"areas.csv": d["areas"], "units.csv": d["units"], "matters.csv": d["matters"]}
+            else {"areas.csv": d["areas"], "units.csv": d["units"], "matters.csv": d["matters"]},
         )
-        for name, upload in uploads.items():
-            with open(folder / name, "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
         source = folder / "catalog.xlsx" if d["workbook"] else folder
         result = import_catalog(
             source, dry_run=True, effective_from=d["effective_from"], document_no=d["document_no"], by=request.user

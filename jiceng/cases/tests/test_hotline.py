@@ -1,6 +1,7 @@
 """12345 orders: imported once by their order number, errors explained row by row, nothing imported on error."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from jiceng.cases.models import Case, Channel
@@ -41,3 +42,31 @@ def test_duplicate_order_numbers_within_a_file_are_named(tmp_path, cast, capsys)
     with pytest.raises(CommandError):
         call_command("import_hotline", path)
     assert "与第2行重复" in capsys.readouterr().err
+
+
+def test_a_bad_phone_number_is_named_with_its_row(tmp_path, cast, capsys):
+    path = write(tmp_path, "GD001,王女士,13900000001,东岗镇,,噪声,x\nGD002,李先生,1390000,东岗镇,,路灯,不亮\n")
+    with pytest.raises(CommandError):
+        call_command("import_hotline", path)
+    err = capsys.readouterr().err
+    assert "第3行" in err and "联系电话" in err
+    assert not Case.objects.exists()
+
+
+def test_the_dispatcher_uploads_checks_and_confirms_on_the_web(client, cast, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.users.dispatcher)
+    bad = SimpleUploadedFile("orders.csv", (HEADER + "GD001,王女士,13900000001,不存在镇,,噪声,x\n").encode())
+    body = client.post("/cases/hotline/", {"file": bad}).content.decode()
+    assert "找不到乡镇（街道）“不存在镇”" in body and "<button class=\"btn btn-danger\">确认导入" not in body
+    good = SimpleUploadedFile("orders.csv", (HEADER + "GD001,王女士,13900000001,东岗镇,,噪声,x\n").encode())
+    body = client.post("/cases/hotline/", {"file": good}).content.decode()
+    assert "预检通过" in body and not Case.objects.exists()
+    body = client.post("/cases/hotline/", {"confirm": "1"}).content.decode()
+    assert "导入完成" in body
+    assert Case.objects.get().external_no == "GD001"
+
+
+def test_a_window_clerk_cannot_import_hotline_orders(client, cast):
+    client.force_login(cast.users.east_clerk)
+    assert client.get("/cases/hotline/").status_code == 403
