@@ -15,6 +15,7 @@ urlpatterns = [
     path("hotline/", hotline.hotline_import, name="hotline"),
     path("<int:pk>/", views.case, name="case"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
+    path("<int:pk>/requester/", views.reveal_requester, name="reveal"),
     path("<int:pk>/do/<str:name>/", views.case_action, name="action"),
 ]
 

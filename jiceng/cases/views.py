@@ -58,6 +58,7 @@ def case(request, pk):
             "handles": permissions.handles(user, c),
             "dispatches": user.can(Perm.DISPATCH_CASES),
             "registers": permissions.registers(user, c),
+            "can_reveal": permissions.can_see_requester(user, c) and bool(c.requester_name or c.requester_phone),
             "reporter": c.registered_by_id == user.pk,
             "pending_extension": pending_extension,
             "rated": evaluations.get(Evaluation.Kind.REQUESTER),
@@ -145,6 +146,14 @@ def _do(request, c: Case, name: str):
         raise PermissionDenied
     permissions.check_action(user, c, name)
     return handler[name]()
+
+
+@require_POST
+@require_perm(Perm.VIEW_CASES)
+def reveal_requester(request, pk):
+    """The requester's full contact details, for those who call back (logged in 操作日志)."""
+    c = get_case_for_user(request.user, pk)
+    return render(request, "cases/requester_full.html", {"r": permissions.reveal_requester(c, by=request.user)})
 
 
 @require_POST

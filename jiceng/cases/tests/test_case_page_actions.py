@@ -2,6 +2,7 @@
 
 import pytest
 
+from jiceng.accounts.models import OperationLog
 from jiceng.cases import actions
 from jiceng.cases.models import Case, Channel, Evaluation, Result, Status
 
@@ -92,3 +93,24 @@ def test_a_rejected_application_prints_its_notice_with_the_reason(client, cast, 
     body = client.get(f"/cases/{case.pk}/receipt/").content.decode()
     assert "不予受理通知书" in body and "不属于城乡居民参保范围" in body and "行政复议" in body
     assert Case.objects.get(pk=case.pk).status == Status.REJECTED
+
+
+def test_the_dispatcher_reveals_the_requester_with_a_log_entry_and_the_department_cannot(client, cast, matters):
+    case, _ = actions.register_case(
+        channel=Channel.HOTLINE,
+        title="噪声",
+        text="x",
+        township=cast.regions.east,
+        requester_name="刘桂兰",
+        requester_phone="13912345678",
+    )
+    case = actions.dispatch_case(case, by=None, unit=cast.units.land)
+    client.force_login(cast.users.department)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "13912345678" not in page and "139****5678" in page and "查看完整" not in page
+    assert client.post(f"/cases/{case.pk}/requester/").status_code == 403
+    client.force_login(cast.users.dispatcher)
+    body = client.post(f"/cases/{case.pk}/requester/").content.decode()
+    assert "刘桂兰 13912345678" in body
+    log = OperationLog.objects.get(action="查看办件申请人信息")
+    assert (log.user, log.object_id) == (cast.users.dispatcher, str(case.pk))
