@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiceng.catalog.models import ListKind, Matter
 from jiceng.catalog.resolve import Unresolvable, resolve, version_on
 from jiceng.lib.errors import DomainError
-from jiceng.lib.validators import check_mobile
+from jiceng.lib.validators import check_mobile, parse_id_number
 from jiceng.orgs.models import Region, Unit
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
@@ -71,8 +72,16 @@ def register_case(
         raise DomainError("来源渠道无效。", field="channel")
     if not title.strip() or not text.strip():
         raise DomainError("请填写标题和内容。", field="text")
-    if requester_phone:
-        requester_phone = check_mobile(requester_phone) if requester_phone.strip()[:1] == "1" else requester_phone
+    try:
+        if requester_phone:
+            requester_phone = check_mobile(requester_phone) if requester_phone.strip()[:1] == "1" else requester_phone
+    except ValidationError as e:
+        raise DomainError(e.messages[0], field="requester_phone") from None
+    try:
+        if requester_id_number.strip():
+            requester_id_number = parse_id_number(requester_id_number).value
+    except ValidationError as e:
+        raise DomainError(e.messages[0], field="requester_id_number") from None
     if village is not None and township is None:
         township = village.parent if village.level == 5 else None
     if township is not None and township.level != 4:
@@ -126,10 +135,24 @@ def accept_case(case: Case, *, by, unit: Unit | None = None) -> Case:
     )
     fields = ["started_on", "limit_days", *_refresh_clock(case, stage=0)]
     transition(case, "accept", by=by, unit=unit, fields=tuple(fields))
-    if unit is not None and case.is_service:
-        case.lead_unit = unit
-        transition(case, "start", by=by, unit=unit, fields=("lead_unit",))
+    if unit is None or not case.is_service:
+        return case
+    lead = _catalog_lead(case)
+    if lead is not None and lead.pk != unit.pk:
+        # 一窗受理、后台分类审批: the window took it in; the unit the catalog names handles it.
+        return dispatch_case(case, by=by, note=f"{unit.name}窗口受理，按清单转{lead.name}办理")
+    case.lead_unit = unit
+    transition(case, "start", by=by, unit=unit, fields=("lead_unit",))
     return case
+
+
+def _catalog_lead(case: Case) -> Unit | None:
+    if case.matter is None or case.township is None:
+        return None
+    try:
+        return resolve(case.matter, case.township, case.started_on or _today()).lead.unit
+    except Unresolvable:
+        return None
 
 
 @transaction.atomic

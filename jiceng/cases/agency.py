@@ -18,7 +18,7 @@ from jiceng.catalog.forms import MatterChoiceField, with_current_names
 from jiceng.catalog.lists import service_items
 from jiceng.catalog.models import Matter
 from jiceng.lib.errors import DomainError
-from jiceng.lib.forms import StyledForm
+from jiceng.lib.forms import StyledForm, show_error
 from jiceng.orgs.models import Unit, UnitKind
 
 from . import actions
@@ -115,7 +115,7 @@ def agent(request):
                 c.save(update_fields=["visits"])
                 actions.dispatch_case(c, by=request.user, note="代办点代办，一次不跑")
             except DomainError as e:
-                form.add_error(None, e.message)
+                show_error(form, e)
             else:
                 messages.success(request, f"已代办并转便民服务中心，查询码{c.code}。")
                 return redirect("cases:agent")

@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from jiceng.accounts.audit import request_ip
 from jiceng.lib.errors import DomainError
-from jiceng.lib.forms import StyledForm
+from jiceng.lib.forms import StyledForm, show_error
 from jiceng.lib.validators import check_mobile
 from jiceng.orgs.models import Region
 
@@ -72,7 +72,7 @@ def submit(request):
                     idempotency_key=f"portal-{d['token']}",
                 )
             except DomainError as e:
-                form.add_error(None, e.message)
+                show_error(form, e)
     return render(request, "cases/portal/submit.html", {"form": form, "created": created})
 
 

@@ -21,7 +21,7 @@ from jiceng.catalog.models import Matter
 from jiceng.catalog.resolve import Unresolvable, resolve
 from jiceng.lib.errors import DomainError
 from jiceng.lib.excel import xlsx_response
-from jiceng.lib.forms import querystring_base
+from jiceng.lib.forms import querystring_base, show_error
 from jiceng.orgs.models import Region, Unit
 
 from . import actions, figures, permissions, queues, search
@@ -295,7 +295,7 @@ def window(request):
             if missing:
                 c = actions.request_supplement(c, missing=missing, by=request.user, unit=unit)
         except DomainError as e:
-            form.add_error(None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"已受理，查询码{c.code}。" + ("已出具补正告知。" if missing else ""))
             return redirect("cases:receipt", c.pk)
@@ -367,7 +367,7 @@ def township_call(request):
                 address=d["address"],
             )
         except DomainError as e:
-            form.add_error(None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"已呼叫，查询码{c.code}，等待指挥中心派单。")
             return redirect(c)
@@ -404,7 +404,7 @@ def grid(request):
                 if created:
                     actions.attach_photos(c, request.FILES.getlist("photos"), by=request.user)
         except DomainError as e:
-            form.add_error(None, e.message)
+            show_error(form, e)
         else:
             messages.success(request, f"已上报，查询码{c.code}。")
             return redirect("cases:grid")

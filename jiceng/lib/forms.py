@@ -39,12 +39,17 @@ class StyledForm:
                 widget.attrs["aria-invalid"] = "true"
 
 
+def show_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a DomainError on the field it names, or on the form as a whole."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
 def run_action(form: forms.BaseForm, action, *args, **kwargs):
     """Call an action; show its DomainError or ValidationError on the form and return None instead."""
     try:
         return action(*args, **kwargs)
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        show_error(form, error)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, messages in error.message_dict.items():

@@ -185,3 +185,36 @@ def test_finish_then_the_grid_worker_sends_it_back_and_then_confirms(cast, matte
         "finish",
         "verify",
     ]
+
+
+def test_the_window_takes_in_a_county_item_and_the_catalog_sends_it_to_the_department(cast, matters):
+    from jiceng.catalog import actions as catalog
+    from jiceng.catalog.models import Area, CatalogUnit, ListKind
+
+    permit = catalog.save_matter(
+        code="S002",
+        area=Area.objects.get(code="A01"),
+        effective_from=date(2025, 1, 1),
+        document_no="x",
+        by=None,
+        fields={
+            "name": "乡村建设规划许可",
+            "list_kind": ListKind.SERVICE,
+            "service_type": "行政许可",
+            "statutory_days": 20,
+            "committed_days": 10,
+        },
+        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
+    ).matter
+    with at(2026, 11, 16):
+        case, _ = actions.register_case(
+            channel=Channel.WINDOW,
+            title="乡村建设规划许可",
+            text="x",
+            matter=permit,
+            township=cast.regions.east,
+            unit=cast.units.east_hall,
+        )
+        case = actions.accept_case(case, by=cast.users.east_clerk, unit=cast.units.east_hall)
+    assert (case.status, case.lead_unit, case.started_on) == (Status.DISPATCHED, cast.units.land, date(2026, 11, 16))
+    assert case.due_at.astimezone(TZ).date() == date(2026, 11, 30)  # 10 committed working days from acceptance

@@ -114,3 +114,18 @@ def test_the_dispatcher_reveals_the_requester_with_a_log_entry_and_the_departmen
     assert "刘桂兰 13912345678" in body
     log = OperationLog.objects.get(action="查看办件申请人信息")
     assert (log.user, log.object_id) == (cast.users.dispatcher, str(case.pk))
+
+
+def test_the_window_refuses_a_bad_id_number_on_its_field_and_registers_nothing(client, cast, matters):
+    client.force_login(cast.users.east_clerk)
+    response = client.post(
+        f"/cases/window/?matter={matters['service'].pk}",
+        {
+            "matter": matters["service"].pk,
+            "requester_name": "刘桂兰",
+            "requester_phone": "13912345678",
+            "requester_id_number": "411799198501010011",
+        },
+    )
+    assert "校验位错误" in str(response.context["form"].errors["requester_id_number"])
+    assert not Case.objects.exists()
