@@ -36,7 +36,7 @@ from .forms import (
     TownshipCallForm,
     WindowForm,
 )
-from .models import Case, CaseEvent, Channel, Evaluation, Rating, Status
+from .models import CLOSED_STATUSES, Case, CaseEvent, Channel, Evaluation, Rating, Status
 
 PAGE = 30
 
@@ -47,6 +47,18 @@ def case(request, pk):
     user = request.user
     pending_extension = c.events.filter(action="request_extension", data__pending=True).first()
     evaluations = {e.kind: e for e in c.evaluations.all()}
+    rectification = getattr(c, "rectification", None)
+    closed = c.status in CLOSED_STATUSES
+    offer = {  # what the registering side (受理与回访) can do now
+        "reject": c.status == Status.REGISTERED,
+        "withdraw": c.is_open,
+        "rate": c.status in (Status.FINISHED, Status.VERIFIED) and Evaluation.Kind.REQUESTER not in evaluations,
+        "follow_up": bool(rectification and rectification.done_at) and Evaluation.Kind.FOLLOW_UP not in evaluations,
+        "reverse": closed
+        and c.channel in (Channel.TOWNSHIP_CALL, Channel.GRID)
+        and bool(c.lead_unit_id)
+        and Evaluation.Kind.REVERSE not in evaluations,
+    }
     return render(
         request,
         "cases/case.html",
@@ -57,15 +69,15 @@ def case(request, pk):
             "attachments": c.attachments.all(),
             "handles": permissions.handles(user, c),
             "dispatches": user.can(Perm.DISPATCH_CASES),
-            "registers": permissions.registers(user, c),
+            "registers": permissions.registers(user, c) and any(offer.values()),
+            "offer": offer,
             "can_reveal": permissions.can_see_requester(user, c) and bool(c.requester_name or c.requester_phone),
             "reporter": c.registered_by_id == user.pk,
             "pending_extension": pending_extension,
             "rated": evaluations.get(Evaluation.Kind.REQUESTER),
             "follow_up": evaluations.get(Evaluation.Kind.FOLLOW_UP),
             "reverse": evaluations.get(Evaluation.Kind.REVERSE),
-            "rectification": getattr(c, "rectification", None),
-            "reversible": c.channel in (Channel.TOWNSHIP_CALL, Channel.GRID),
+            "rectification": rectification,
             "supplemented": c.events.filter(action="supplement").exists(),
             "ratings": Rating.choices,
             "merged_cases": c.merged_cases.all(),
