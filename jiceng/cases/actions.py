@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -192,6 +193,10 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
         case.matter_version = resolution.version
     if not unit.is_active:
         raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能承办。", field="unit")
+    if limit is None:  # no matter, or a matter without a time limit: the deployment's default applies
+        limit = settings.CASE_DEFAULT_LIMIT_DAYS
+    if response is None:
+        response = settings.CASE_DEFAULT_RESPONSE_DAYS
     now = timezone.now()
     case.lead_unit, case.designated, case.dispatched_at, case.signed_at = unit, designate, now, None
     case.limit_days, case.response_days = limit, response

@@ -218,3 +218,11 @@ def test_the_window_takes_in_a_county_item_and_the_catalog_sends_it_to_the_depar
         case = actions.accept_case(case, by=cast.users.east_clerk, unit=cast.units.east_hall)
     assert (case.status, case.lead_unit, case.started_on) == (Status.DISPATCHED, cast.units.land, date(2026, 11, 16))
     assert case.due_at.astimezone(TZ).date() == date(2026, 11, 30)  # 10 committed working days from acceptance
+
+
+def test_a_case_without_a_matter_dispatched_by_hand_gets_the_default_limit(cast, matters, settings):
+    settings.CASE_DEFAULT_LIMIT_DAYS = 5
+    with at(2026, 11, 16):  # Monday
+        case, _ = actions.register_case(channel=Channel.GRID, title="路灯不亮", text="x", township=cast.regions.east)
+        case = actions.dispatch_case(case, by=None, unit=cast.units.east_office)
+    assert (case.limit_days, case.due_at.astimezone(TZ).date()) == (5, date(2026, 11, 23))
