@@ -227,6 +227,8 @@ SMS_FILE_PATH = env("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.log"))
 CASE_PHOTO_MAX_BYTES = env_int("CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 # Public submissions allowed per client address per hour.
 PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 5)
+# Failed tracking look-ups (wrong code or phone digits) allowed per client address per hour.
+PORTAL_TRACK_MISSES_PER_HOUR = env_int("PORTAL_TRACK_MISSES_PER_HOUR", 20)
 # A case dispatched to a unit the dispatcher chose, with no matter from the catalog, still gets a deadline.
 CASE_DEFAULT_LIMIT_DAYS = env_int("CASE_DEFAULT_LIMIT_DAYS", 5)
 CASE_DEFAULT_RESPONSE_DAYS = env_int("CASE_DEFAULT_RESPONSE_DAYS", 1)

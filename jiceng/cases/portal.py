@@ -83,31 +83,67 @@ def _find(code: str, last4: str) -> Case | None:
     return case
 
 
+def _too_many_misses(request) -> bool:
+    """Wrong code/phone pairs per address and hour are limited, so the last four digits cannot be guessed."""
+    return cache.get(f"portal-miss-{request_ip(request)}", 0) >= settings.PORTAL_TRACK_MISSES_PER_HOUR
+
+
+def _miss(request) -> None:
+    key = f"portal-miss-{request_ip(request)}"
+    cache.set(key, cache.get(key, 0) + 1, 3600)
+
+
+def _act(request, case: Case) -> str | None:
+    """The requester's own actions on the tracking page: rate, rate again after 整改, withdraw."""
+    post = request.POST
+    try:
+        if post.get("action") == "withdraw":
+            actions.withdraw_case(case, reason=post.get("reason", "").strip() or "申请人网上撤回")
+        elif post.get("action") == "follow_up":
+            actions.rate_follow_up(case, score=int(post.get("score") or 0), comment=post.get("comment", ""))
+        elif post.get("score"):
+            actions.rate_case(case, score=int(post["score"]), comment=post.get("comment", ""))
+    except DomainError as e:
+        return e.message
+    except ValueError:
+        return "评分不正确。"
+    return None
+
+
 def track(request):
     form = TrackForm(request.POST or request.GET or None)
-    case = error = None
+    case = shown = error = None
     if form.is_bound and form.is_valid():
-        case = _find(form.cleaned_data["code"], form.cleaned_data["last4"])
-        if case is None:
-            error = "没有找到该办件，请核对查询码和手机号后4位。"
-        elif request.method == "POST" and request.POST.get("score"):
-            try:
-                actions.rate_case(case, score=int(request.POST["score"]), comment=request.POST.get("comment", ""))
-            except (DomainError, ValueError) as e:
-                error = getattr(e, "message", "评分不正确。")
-            case.refresh_from_db()
-    rated = case is not None and case.evaluations.filter(kind=Evaluation.Kind.REQUESTER).exists()
-    can_rate = case is not None and case.status in (Status.FINISHED, Status.VERIFIED) and not rated
+        if _too_many_misses(request):
+            error = "查询失败次数过多，请一小时后再试，或拨打12345热线。"
+        else:
+            case = _find(form.cleaned_data["code"], form.cleaned_data["last4"])
+            if case is None:
+                _miss(request)
+                error = "没有找到该办件，请核对查询码和手机号后4位。"
+            elif request.method == "POST":
+                error = _act(request, case)
+                case.refresh_from_db()
+    # A merged duplicate follows the case that is being handled (without anyone else's details).
+    shown = case.merged_into if case is not None and case.merged_into_id else case
+    kinds = set(case.evaluations.values_list("kind", flat=True)) if case else set()
+    rectification = getattr(case, "rectification", None) if case else None
     return render(
         request,
         "cases/portal/track.html",
         {
             "form": form,
             "case": case,
+            "shown": shown,
             "error": error,
-            "can_rate": can_rate,
-            "rated": rated,
-            "events": case.events.all() if case else [],
+            "can_rate": case is not None
+            and case.status in (Status.FINISHED, Status.VERIFIED)
+            and Evaluation.Kind.REQUESTER not in kinds,
+            "rated": Evaluation.Kind.REQUESTER in kinds,
+            "can_follow_up": bool(rectification and rectification.done_at) and Evaluation.Kind.FOLLOW_UP not in kinds,
+            "rectification": rectification,
+            "can_withdraw": case is not None and case.is_open,
+            "events": shown.events.all() if shown else [],
             "ratings": Rating.choices,
         },
     )

@@ -1,10 +1,19 @@
 """The public portal (submit, track, rate) and the grid worker's report with photos."""
 
+import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from jiceng.cases import actions
-from jiceng.cases.models import Attachment, Case, Channel, Evaluation, Result
+from jiceng.cases.models import Attachment, Case, Channel, Evaluation, Result, Status
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """The per-address limits live in the cache; every test starts with none used."""
+    cache.clear()
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -103,3 +112,54 @@ def test_too_big_photos_are_refused(client, cast, settings):
         },
     )
     assert "超过" in response.content.decode() and not Case.objects.exists()
+
+
+def track(client, case, last4="5678", **data):
+    if data:
+        return client.post(reverse("portal:track"), {"code": case.code, "last4": last4, **data}).content.decode()
+    return client.get(reverse("portal:track"), {"code": case.code, "last4": last4}).content.decode()
+
+
+def test_the_requester_withdraws_an_open_case_from_the_tracking_page(client, cast):
+    submit(client, cast)
+    case = Case.objects.get()
+    assert "撤回申请" in track(client, case)
+    track(client, case, action="withdraw", reason="已自行解决")
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN and case.events.get(action="withdraw").note == "已自行解决"
+    assert "撤回申请" not in track(client, case)
+
+
+def test_a_bad_rating_leads_to_rectification_and_one_follow_up_rating_online(client, cast):
+    submit(client, cast)
+    case = actions.sign_case(actions.dispatch_case(Case.objects.get(), by=None, unit=cast.units.east_office), by=None)
+    actions.finish_case(case, result=Result.SOLVED, reply="已修复", by=None)
+    page = track(client, case, score="1", comment="根本没修")
+    assert "差评已转承办单位整改" in page
+    actions.rectify_case(Case.objects.get(pk=case.pk), note="更换了灯头", by=None)
+    assert "更换了灯头" in track(client, case)
+    track(client, case, action="follow_up", score="4")
+    assert Evaluation.objects.get(case=case, kind=Evaluation.Kind.FOLLOW_UP).score == 4
+    assert "提交整改后评价" not in track(client, case)
+
+
+def test_a_merged_duplicate_shows_the_progress_of_the_main_case(client, cast):
+    submit(client, cast, token="a")
+    submit(client, cast, token="b", phone="13700001111")
+    first, second = Case.objects.order_by("id")
+    actions.merge_case(second, into=first, by=None)
+    actions.dispatch_case(first, by=None, unit=cast.units.east_office)
+    page = track(client, second, last4="1111")
+    assert "已合并办理" in page and "已派单" in page and "东岗镇党政综合办公室" in page
+
+
+def test_guessing_the_last_four_digits_is_stopped_after_too_many_misses(client, cast, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.PORTAL_TRACK_MISSES_PER_HOUR = 3
+    submit(client, cast)
+    case = Case.objects.get()
+    for guess in ("0000", "0001", "0002"):
+        assert "没有找到该办件" in track(client, case, last4=guess)
+    assert "查询失败次数过多" in track(client, case)  # even the right digits wait now
