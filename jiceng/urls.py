@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("jiceng.orgs.api")),
     path("staffing/", include("jiceng.staffing.api")),
     path("catalog/", include("jiceng.catalog.api")),
+    path("cases/", include("jiceng.cases.api")),
 ]
 
 urlpatterns = [

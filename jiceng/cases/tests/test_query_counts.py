@@ -27,7 +27,10 @@ def test_desks_do_not_grow_with_the_catalog(client, cast, matters, url):
     for i in range(8):
         for kind in (ListKind.LOCAL, ListKind.SERVICE):
             catalog.save_matter(
-                code=f"X{kind[:1]}{i}", area=area, effective_from=date(2025, 1, 1), by=None,
+                code=f"X{kind[:1]}{i}",
+                area=area,
+                effective_from=date(2025, 1, 1),
+                by=None,
                 fields={"name": f"事项{i}", "list_kind": kind, "service_type": "公共服务"},
                 duties=[catalog.Duty(land, True)],
             )
