@@ -101,10 +101,11 @@ def check_action(user, case: Case, name: str) -> None:
 def can_see_requester(user, case: Case) -> bool:
     """Whether the user may see the requester's full name, phone, ID number and address (each view is logged).
 
-    The dispatcher, who calls requesters back, and the unit that took the case in (or the worker who
-    reported it); the handling unit sees the masked values only.
+    Those who must reach the requester: the dispatcher (回访), the unit that took the case in (or the
+    worker who reported it) and the unit handling it. Everyone else — leaders, cooperating units — sees
+    masked values only. Lists and exports are always masked.
     """
-    return user.can(Perm.DISPATCH_CASES) or registers(user, case)
+    return user.can(Perm.DISPATCH_CASES) or registers(user, case) or handles(user, case)
 
 
 REQUESTER_FIELDS = ("requester_name", "requester_phone", "requester_id_number", "requester_address")

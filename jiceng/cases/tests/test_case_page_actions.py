@@ -95,7 +95,7 @@ def test_a_rejected_application_prints_its_notice_with_the_reason(client, cast, 
     assert Case.objects.get(pk=case.pk).status == Status.REJECTED
 
 
-def test_the_dispatcher_reveals_the_requester_with_a_log_entry_and_the_department_cannot(client, cast, matters):
+def test_the_handling_department_reveals_the_requester_with_a_log_entry_and_a_leader_cannot(client, cast, matters):
     case, _ = actions.register_case(
         channel=Channel.HOTLINE,
         title="噪声",
@@ -105,15 +105,17 @@ def test_the_dispatcher_reveals_the_requester_with_a_log_entry_and_the_departmen
         requester_phone="13912345678",
     )
     case = actions.dispatch_case(case, by=None, unit=cast.units.land)
-    client.force_login(cast.users.department)
+    client.force_login(cast.users.east_leader)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "13912345678" not in page and "139****5678" in page and "查看完整" not in page
     assert client.post(f"/cases/{case.pk}/requester/").status_code == 403
-    client.force_login(cast.users.dispatcher)
+    client.force_login(cast.users.department)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "13912345678" not in page and "查看完整" in page
     body = client.post(f"/cases/{case.pk}/requester/").content.decode()
     assert "刘桂兰 13912345678" in body
     log = OperationLog.objects.get(action="查看办件申请人信息")
-    assert (log.user, log.object_id) == (cast.users.dispatcher, str(case.pk))
+    assert (log.user, log.object_id) == (cast.users.department, str(case.pk))
 
 
 def test_the_window_refuses_a_bad_id_number_on_its_field_and_registers_nothing(client, cast, matters):
