@@ -32,6 +32,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("jiceng.open311.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

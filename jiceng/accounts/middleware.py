@@ -23,7 +23,7 @@ class AuditContextMiddleware:
 class PasswordChangeRequiredMiddleware:
     """Send users whose password is temporary or too old to the change-password page first."""
 
-    allowed_prefixes = ("/accounts/", "/static/", "/api/")
+    allowed_prefixes = ("/accounts/", "/static/", "/api/", "/open311/", "/public/", "/portal/")
 
     def __init__(self, get_response):
         self.get_response = get_response
