@@ -123,25 +123,39 @@ def register_case(
     return case, True
 
 
+def limit_of(version) -> int | None:
+    """The working days a matter allows: the committed limit of a service item (承诺时限, 0 = 即办), else its
+    statutory limit; for other matters the catalog's 办理时限."""
+    if version is None:
+        return None
+    if version.list_kind == ListKind.SERVICE:
+        return version.committed_days if version.committed_days is not None else version.statutory_days
+    return version.time_limit_days
+
+
 @transaction.atomic
-def accept_case(case: Case, *, by, unit: Unit | None = None) -> Case:
-    """受理 a service case: the clock starts; a service item the receiving unit handles itself starts at once."""
+def accept_case(case: Case, *, by, unit: Unit | None = None, missing: list[str] | tuple = ()) -> Case:
+    """受理 a service case: the clock starts. With materials missing, one 补正 notice lists them all and the
+    case waits at the desk that took it in; otherwise it goes to whoever handles it (see `_route`)."""
     case = _locked(case)
     version = case.matter_version or (version_on(case.matter, _today()) if case.matter else None)
     case.started_on = _today()
-    case.limit_days = (
-        version.committed_days
-        if version and version.committed_days is not None
-        else (version.time_limit_days if version else None)
-    )
+    case.limit_days = limit_of(version)
     fields = ["started_on", "limit_days", *_refresh_clock(case, stage=0)]
     transition(case, "accept", by=by, unit=unit, fields=tuple(fields))
+    if missing:
+        return request_supplement(case, missing=list(missing), by=by, unit=unit)
+    return _route(case, by=by, unit=unit)
+
+
+def _route(case: Case, *, by, unit: Unit | None) -> Case:
+    """After 受理: a service item the receiving unit handles itself starts at once; one the catalog gives to
+    another unit is dispatched to it (一窗受理、后台分类审批)."""
     if unit is None or not case.is_service:
         return case
     lead = _catalog_lead(case)
     if lead is not None and lead.pk != unit.pk:
-        # 一窗受理、后台分类审批: the window took it in; the unit the catalog names handles it.
-        return dispatch_case(case, by=by, note=f"{unit.name}窗口受理，按清单转{lead.name}办理")
+        return dispatch_case(case, by=by, note=f"{unit.name}受理，按清单转{lead.name}办理")
     case.lead_unit = unit
     transition(case, "start", by=by, unit=unit, fields=("lead_unit",))
     return case
@@ -188,7 +202,8 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
             raise DomainError(f"按清单无法确定承办单位：{e.message}", field="unit") from None
         unit = resolution.lead.unit
         cooperating = [(p.unit, p.duty) for p in resolution.cooperating if p.unit is not None]
-        limit = resolution.time_limit_days if limit is None else limit
+        if limit is None:
+            limit = limit_of(resolution.version) if case.is_service else resolution.time_limit_days
         response = resolution.response_days
         case.matter_version = resolution.version
     if not unit.is_active:
@@ -359,6 +374,8 @@ def request_supplement(case: Case, *, missing: list[str], by, unit: Unit | None 
 
 @transaction.atomic
 def resume_case(case: Case, *, by, unit: Unit | None = None, on: date | None = None) -> Case:
+    """材料补齐: the clock runs again. A case paused at the desk that took it in (no handling unit yet)
+    goes back to 受理 and on to whoever handles it."""
     case = _locked(case)
     on = on or _today()
     paused = deadlines.paused_workdays(case.paused_on or on, on)
@@ -366,7 +383,11 @@ def resume_case(case: Case, *, by, unit: Unit | None = None, on: date | None = N
     case.paused_on = None
     case.visits += 1
     fields = ["paused_days", "paused_on", "visits", *_refresh_clock(case)]
-    transition(case, "resume", by=by, unit=unit, note=f"材料补齐，暂停{paused}个工作日", fields=tuple(fields))
+    note = f"材料补齐，暂停{paused}个工作日"
+    if case.lead_unit_id is None:
+        transition(case, "complete_intake", by=by, unit=unit, note=note, fields=tuple(fields))
+        return _route(case, by=by, unit=case.registered_unit)
+    transition(case, "resume", by=by, unit=unit, note=note, fields=tuple(fields))
     return case
 
 

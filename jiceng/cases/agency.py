@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -99,25 +100,12 @@ def agent(request):
             d = form.cleaned_data
             township = point.region.parent if point.region.level == 5 else point.region
             try:
-                c, _ = actions.register_case(
-                    channel=Channel.AGENT,
-                    title=str(d["matter"].current_version().name),
-                    text=d["note"] or "代办点代办",
-                    by=request.user,
-                    unit=point,
-                    matter=d["matter"],
-                    township=township,
-                    village=point.region,
-                    requester_name=d["requester_name"],
-                    requester_phone=d["requester_phone"],
-                )
-                c.visits = 0  # the villager did not have to come: 一次不跑
-                c.save(update_fields=["visits"])
-                actions.dispatch_case(c, by=request.user, note="代办点代办，一次不跑")
+                with transaction.atomic():  # registered and sent on together, or not at all
+                    c = _agent_intake(request, d, point, township)
             except DomainError as e:
                 show_error(form, e)
             else:
-                messages.success(request, f"已代办并转便民服务中心，查询码{c.code}。")
+                messages.success(request, f"已代办并转承办单位，查询码{c.code}。")
                 return redirect("cases:agent")
     since = timezone.localdate() - timedelta(days=365)
     points = Unit.objects.visible_to(request.user).filter(kind=UnitKind.VILLAGE).active().order_by("path")
@@ -135,3 +123,24 @@ def agent(request):
             "mine": Case.objects.filter(registered_unit=point).order_by("-created_at")[:20] if point else [],
         },
     )
+
+
+def _agent_intake(request, d, point, township) -> Case:
+    c, created = actions.register_case(
+        channel=Channel.AGENT,
+        title=str(d["matter"].current_version().name),
+        text=d["note"] or "代办点代办",
+        by=request.user,
+        unit=point,
+        matter=d["matter"],
+        township=township,
+        village=point.region,
+        requester_name=d["requester_name"],
+        requester_phone=d["requester_phone"],
+        idempotency_key=request.POST.get("idempotency_key") or None,
+    )
+    if not created:
+        return c
+    c.visits = 0  # the villager did not have to come: 一次不跑
+    c.save(update_fields=["visits"])
+    return actions.accept_case(c, by=request.user, unit=point)

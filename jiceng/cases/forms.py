@@ -42,6 +42,10 @@ class WindowForm(StyledForm, forms.Form):
     requester_phone = forms.CharField(label="联系电话", max_length=20)
     requester_id_number = forms.CharField(label="身份证号", max_length=18, required=False)
     note = forms.CharField(label="补充说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    reason = forms.CharField(label="不予受理的理由和依据", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def requester_fields(self):
+        return [self[name] for name in ("requester_name", "requester_phone", "requester_id_number")]
 
     def __init__(self, *args, matters, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
     "reassign": ("改派", frozenset({S.DISPATCHED, S.HANDLING}), S.DISPATCHED),
     "supplement": ("补正", frozenset({S.ACCEPTED, S.HANDLING}), S.PAUSED),
     "resume": ("补正完成", frozenset({S.PAUSED}), S.HANDLING),
+    "complete_intake": ("补正完成", frozenset({S.PAUSED}), S.ACCEPTED),
     "request_extension": ("申请延期", frozenset({S.DISPATCHED, S.HANDLING}), None),
     "decide_extension": ("审批延期", frozenset({S.DISPATCHED, S.HANDLING}), None),
     "finish": ("办结", frozenset({S.HANDLING}), S.FINISHED),

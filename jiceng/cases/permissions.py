@@ -40,6 +40,7 @@ ACTION_RULES: dict[str, str] = {
     "return": Perm.HANDLE_CASES,
     "supplement": Perm.HANDLE_CASES,
     "resume": Perm.HANDLE_CASES,
+    "resume_intake": Perm.REGISTER_CASES,  # materials brought back to the desk that issued the 补正 at intake
     "request_extension": Perm.HANDLE_CASES,
     "finish": Perm.HANDLE_CASES,
     "rectify": Perm.HANDLE_CASES,
@@ -96,6 +97,11 @@ def check_action(user, case: Case, name: str) -> None:
         raise PermissionDenied("您的角色不能执行此操作。")
     if rule == Perm.REGISTER_CASES and not (registers(user, case) or user.can(Perm.DISPATCH_CASES)):
         raise PermissionDenied("只有登记该办件的单位可以执行此操作。")
+
+
+def acts_for_requester(user, case: Case) -> bool:
+    """受理与回访: the registering side, or a dispatcher (who also answers for portal and hotline cases)."""
+    return user.can(Perm.REGISTER_CASES) and (registers(user, case) or user.can(Perm.DISPATCH_CASES))
 
 
 def can_see_requester(user, case: Case) -> bool:

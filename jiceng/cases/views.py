@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -52,6 +53,7 @@ def case(request, pk):
     offer = {  # what the registering side (受理与回访) can do now
         "reject": c.status == Status.REGISTERED,
         "withdraw": c.is_open,
+        "resume_intake": c.status == Status.PAUSED and not c.lead_unit_id,
         "rate": c.status in (Status.FINISHED, Status.VERIFIED) and Evaluation.Kind.REQUESTER not in evaluations,
         "follow_up": bool(rectification and rectification.done_at) and Evaluation.Kind.FOLLOW_UP not in evaluations,
         "reverse": closed
@@ -69,7 +71,7 @@ def case(request, pk):
             "attachments": c.attachments.all(),
             "handles": permissions.handles(user, c),
             "dispatches": user.can(Perm.DISPATCH_CASES),
-            "registers": permissions.registers(user, c) and any(offer.values()),
+            "registers": permissions.acts_for_requester(user, c) and any(offer.values()),
             "offer": offer,
             "can_reveal": permissions.can_see_requester(user, c) and bool(c.requester_name or c.requester_phone),
             "reporter": c.registered_by_id == user.pk,
@@ -117,6 +119,7 @@ def _do(request, c: Case, name: str):
             c, missing=post.get("missing", "").splitlines(), by=user, unit=c.lead_unit
         ),
         "resume": lambda: actions.resume_case(c, by=user, unit=c.lead_unit),
+        "resume_intake": lambda: actions.resume_case(c, by=user, unit=c.registered_unit),
         "extension": lambda: actions.request_extension(
             c, days=int(post.get("days") or 0), reason=post.get("reason", ""), by=user, unit=c.lead_unit
         ),
@@ -289,26 +292,16 @@ def window(request):
         township = Region.objects.filter(pk=unit.region_id).first() if unit else None
         if township and township.level == 5:
             township = township.parent
+        refuse = request.POST.get("decision") == "reject"
         try:
-            c, _ = actions.register_case(
-                channel=Channel.WINDOW,
-                title=version.name if version else str(d["matter"]),
-                text=d["note"] or "窗口受理",
-                by=request.user,
-                unit=unit,
-                matter=d["matter"],
-                township=township if township and township.level == 4 else None,
-                requester_name=d["requester_name"],
-                requester_phone=d["requester_phone"],
-                requester_id_number=d["requester_id_number"],
-                idempotency_key=request.POST.get("idempotency_key") or None,
-            )
-            c = actions.accept_case(c, by=request.user, unit=unit)
-            if missing:
-                c = actions.request_supplement(c, missing=missing, by=request.user, unit=unit)
+            with transaction.atomic():  # registered, accepted and routed together, or not at all
+                c = _window_intake(request, d, unit, township, version, missing, refuse)
         except DomainError as e:
             show_error(form, e)
         else:
+            if refuse:
+                messages.success(request, f"已登记并决定不予受理，查询码{c.code}。")
+                return redirect(reverse("cases:receipt", args=[c.pk]) + "?doc=rejection")
             messages.success(request, f"已受理，查询码{c.code}。" + ("已出具补正告知。" if missing else ""))
             return redirect("cases:receipt", c.pk)
     today = timezone.localdate()
@@ -326,6 +319,27 @@ def window(request):
             "unit": unit,
         },
     )
+
+
+def _window_intake(request, d, unit, township, version, missing, refuse) -> Case:
+    c, created = actions.register_case(
+        channel=Channel.WINDOW,
+        title=version.name if version else str(d["matter"]),
+        text=d["note"] or "窗口受理",
+        by=request.user,
+        unit=unit,
+        matter=d["matter"],
+        township=township if township and township.level == 4 else None,
+        requester_name=d["requester_name"],
+        requester_phone=d["requester_phone"],
+        requester_id_number=d["requester_id_number"],
+        idempotency_key=request.POST.get("idempotency_key") or None,
+    )
+    if not created:  # the same form sent twice: the first one did the work
+        return c
+    if refuse:
+        return actions.reject_case(c, reason=d["reason"], by=request.user)
+    return actions.accept_case(c, by=request.user, unit=unit, missing=missing)
 
 
 @require_perm(Perm.VIEW_CASES)

@@ -131,3 +131,54 @@ def test_the_window_refuses_a_bad_id_number_on_its_field_and_registers_nothing(c
     )
     assert "校验位错误" in str(response.context["form"].errors["requester_id_number"])
     assert not Case.objects.exists()
+
+
+@pytest.fixture
+def permit(cast, matters):
+    from datetime import date
+
+    from jiceng.catalog import actions as catalog
+    from jiceng.catalog.models import Area, CatalogUnit, ListKind
+
+    return catalog.save_matter(
+        code="S002",
+        area=Area.objects.get(code="A01"),
+        effective_from=date(2025, 1, 1),
+        document_no="x",
+        by=None,
+        fields={
+            "name": "乡村建设规划许可",
+            "list_kind": ListKind.SERVICE,
+            "service_type": "行政许可",
+            "statutory_days": 20,
+            "committed_days": 10,
+            "materials": "居民身份证\n建房申请表",
+        },
+        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
+    ).matter
+
+
+def window_post(client, matter, **extra):
+    data = {"matter": matter.pk, "requester_name": "刘桂兰", "requester_phone": "13912345678", **extra}
+    return client.post(f"/cases/window/?matter={matter.pk}", data, follow=True)
+
+
+def test_missing_materials_for_a_county_item_wait_at_the_window_then_go_to_the_department(client, cast, permit):
+    client.force_login(cast.users.east_clerk)
+    body = window_post(client, permit, materials=["居民身份证"], decision="accept").content.decode()
+    assert "补正告知书" in body and "建房申请表" in body
+    case = Case.objects.get()
+    assert (case.status, case.lead_unit) == (Status.PAUSED, None)
+    post(client, cast.users.east_clerk, case, "resume_intake")
+    case.refresh_from_db()
+    assert (case.status, case.lead_unit, case.visits) == (Status.DISPATCHED, cast.units.land, 2)
+    assert [e.action for e in case.events.all()] == ["register", "accept", "supplement", "complete_intake", "dispatch"]
+
+
+def test_the_window_refuses_an_application_and_prints_the_notice(client, cast, permit):
+    client.force_login(cast.users.east_clerk)
+    body = window_post(client, permit, decision="reject", reason=" ").content.decode()
+    assert "请填写不予受理的理由" in body and not Case.objects.exists()
+    body = window_post(client, permit, decision="reject", reason="宅基地不在村庄规划区内").content.decode()
+    assert "不予受理通知书" in body and "宅基地不在村庄规划区内" in body
+    assert Case.objects.get().status == Status.REJECTED
