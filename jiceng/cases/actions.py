@@ -23,6 +23,7 @@ from .uploads import check_photo
 
 MAX_RETURNS = 3
 RETURN_WINDOW_WORKDAYS = 1
+MAX_EXTENSION_WORKDAYS = 60
 
 
 def _today() -> date:
@@ -335,7 +336,9 @@ def return_case(case: Case, *, reason: str, by, unit: Unit | None = None) -> Cas
     if case.dispatched_at is not None:
         elapsed = workdays_between(timezone.localdate(case.dispatched_at), _today()).value
         if elapsed > RETURN_WINDOW_WORKDAYS:
-            raise DomainError(f"派单已超过{RETURN_WINDOW_WORKDAYS}个工作日，不能退单；如有异议请申请改派。")
+            raise DomainError(
+                f"派单已超过{RETURN_WINDOW_WORKDAYS}个工作日，不能退单；如确非本单位职责，请联系指挥中心改派。"
+            )
     returned_by = case.lead_unit
     case.return_count += 1
     case.lead_unit, case.next_alert_at = None, None
@@ -394,8 +397,8 @@ def resume_case(case: Case, *, by, unit: Unit | None = None, on: date | None = N
 @transaction.atomic
 def request_extension(case: Case, *, days: int, reason: str, by, unit: Unit | None = None) -> Case:
     case = _locked(case)
-    if days < 1:
-        raise DomainError("延期天数至少1个工作日。", field="days")
+    if not 1 <= days <= MAX_EXTENSION_WORKDAYS:
+        raise DomainError(f"延期天数应为1至{MAX_EXTENSION_WORKDAYS}个工作日。", field="days")
     if not reason.strip():
         raise DomainError("请填写延期理由。", field="reason")
     if case.due_at and timezone.now() > case.due_at:
@@ -577,11 +580,13 @@ def reverse_evaluate(case: Case, *, response: int, quality: int, cooperation: in
 
 @transaction.atomic
 def reopen_case(case: Case, *, reason: str, by) -> Case:
-    """重办 after a bad rating: a new case linked to the old one, dispatched to the same unit."""
+    """重办 after a bad rating or result: a new case linked to the old one, sent to the same unit with the same
+    limit and counted separately; the old case records it, and a case is re-opened only once."""
     if not reason.strip():
         raise DomainError("请填写重办原因。", field="reason")
-    if case.status not in (Status.RATED, Status.FINISHED, Status.VERIFIED, Status.ARCHIVED):
-        raise DomainError("只有已办结的办件才能重办。")
+    case = _locked(case)
+    if case.reopenings.exists():
+        raise DomainError(f"该办件已重办（{case.reopenings.first().code}），请在重办件上继续办理。")
     again, _ = register_case(
         channel=case.channel,
         title=f"【重办】{case.title}",
@@ -595,8 +600,9 @@ def reopen_case(case: Case, *, reason: str, by) -> Case:
         requester_name=case.requester_name,
         requester_phone=case.requester_phone,
     )
-    again.reopened_from = case
-    again.save(update_fields=["reopened_from"])
+    again.reopened_from, again.limit_days = case, case.limit_days
+    again.save(update_fields=["reopened_from", "limit_days"])
+    transition(case, "reopen", by=by, note=f"{reason.strip()}（重办件{again.code}）", data={"case": again.pk})
     return dispatch_case(again, by=by, unit=case.lead_unit, note="重办")
 
 

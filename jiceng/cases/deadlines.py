@@ -6,14 +6,14 @@ foundation's convention); 即办件 (0 days) end on the start day itself.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
 END_OF_DAY = time(23, 59, 59)
-# Alert stages: 1 = 催办 on the morning of the deadline day, 2 = 督办 the day after it passes,
+# Alert stages: 1 = 催办 on the morning of the deadline day, 2 = 督办 the next working morning after it passes,
 # 3 = 通报 when five working days late.
 REMIND, SUPERVISE, NOTIFY = 1, 2, 3
 LATE_FOR_NOTICE = 5
@@ -44,7 +44,8 @@ def next_alert(case, after_stage: int) -> tuple[datetime | None, int]:
         # 催办 on the morning of the last working day.
         return timezone.make_aware(datetime.combine(due_day, time(8, 30))), REMIND
     if after_stage < SUPERVISE:
-        return case.due_at + timedelta(seconds=1), SUPERVISE
+        # 督办 on the morning of the first working day after the deadline passed (no SMS at midnight).
+        return timezone.make_aware(datetime.combine(add_workdays(due_day, 1).value, time(8, 30))), SUPERVISE
     if after_stage < NOTIFY:
         late = add_workdays(due_day, LATE_FOR_NOTICE).value
         return timezone.make_aware(datetime.combine(late, time(8, 30))), NOTIFY

@@ -31,6 +31,9 @@ def workbench_queues(user, now: datetime | None = None) -> dict[str, Queue]:
     return {
         "signing": Queue("待签收", base.filter(status=Status.DISPATCHED)),
         "handling": Queue("办理中", base.filter(status__in=[Status.HANDLING, Status.PAUSED])),
-        "due_soon": Queue("即将超期", base.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=soon)),
+        "due_soon": Queue(
+            "即将超期",
+            base.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=soon).exclude(status=Status.PAUSED),
+        ),
         "overdue": Queue("已超期", base.filter(status__in=OPEN_STATUSES, due_at__lt=now).exclude(status=Status.PAUSED)),
     }

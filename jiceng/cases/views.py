@@ -83,6 +83,7 @@ def case(request, pk):
             "supplemented": c.events.filter(action="supplement").exists(),
             "ratings": Rating.choices,
             "merged_cases": c.merged_cases.all(),
+            "reopened": c.reopenings.first(),
             "forms": {
                 "dispatch": DispatchForm(),
                 "reason": ReasonForm(),
@@ -183,6 +184,9 @@ def case_action(request, pk, name):
         messages.error(request, "输入的数字不正确。")
     else:
         messages.success(request, "已办理。")
+        if not Case.objects.visible_to(request.user).filter(pk=c.pk).exists():
+            # e.g. a 退单: the case has left the unit's hands, so its page is no longer the unit's to see.
+            return redirect("cases:workbench" if request.user.can(Perm.HANDLE_CASES) else "cases:list")
     return redirect(c)
 
 

@@ -59,3 +59,15 @@ def test_a_reopened_case_is_new_linked_and_goes_to_the_same_unit(finished, cast)
     assert again.pk != finished.pk and again.reopened_from == finished
     assert (again.status, again.lead_unit) == (Status.DISPATCHED, cast.units.land)
     assert again.title.startswith("【重办】")
+    assert again.limit_days == finished.limit_days  # the same limit, not the default
+    assert finished.events.get(action="reopen").data == {"case": again.pk}
+    with pytest.raises(DomainError, match="已重办"):
+        actions.reopen_case(finished, reason="再办一次", by=None)
+
+
+def test_an_extension_is_between_one_and_sixty_working_days(finished, cast):
+    case, _ = actions.register_case(channel=Channel.GRID, title="x", text="y", township=cast.regions.east)
+    case = actions.sign_case(actions.dispatch_case(case, by=None, unit=cast.units.land), by=None)
+    for days in (0, 61):
+        with pytest.raises(DomainError, match="1至60个工作日"):
+            actions.request_extension(case, days=days, reason="需要测绘", by=None)

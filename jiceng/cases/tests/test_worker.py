@@ -79,3 +79,17 @@ def test_two_workers_never_send_the_same_alert_twice(late_case):
         t.join(timeout=30)
     assert sorted(counts) == [0, 1]
     assert CaseEvent.objects.filter(case=late_case, action="remind").count() == 1
+
+
+def test_supervision_waits_for_the_next_working_morning(cast, matters):
+    with time_machine.travel(moment(2026, 11, 17), tick=False):  # Tuesday; 3 working days → due Friday 11-20
+        case, _ = actions.register_case(
+            channel=Channel.GRID, title="耕地上打地基", text="x", matter=matters["event"], township=cast.regions.east
+        )
+        actions.dispatch_case(case, by=None)
+    assert worker.sweep_alerts(moment(2026, 11, 20)) == 1  # 催办 on the deadline day
+    assert worker.sweep_alerts(moment(2026, 11, 21, 0)) == 0  # Saturday midnight: no 督办 yet
+    assert worker.sweep_alerts(moment(2026, 11, 22, 12)) == 0  # Sunday
+    assert worker.sweep_alerts(moment(2026, 11, 23, 8)) == 0  # Monday before 08:30
+    assert worker.sweep_alerts(moment(2026, 11, 23, 9)) == 1  # Monday morning: 督办
+    assert CaseEvent.objects.filter(case=case, action="supervise").count() == 1
