@@ -54,6 +54,11 @@ class UnitFigures:
         return sum(self.reverse_scores) / len(self.reverse_scores) if self.reverse_scores else None
 
 
+def handling_workdays(case: Case, calendar) -> int:
+    """Working days from the start of the clock to 办结, without the days paused for 补正."""
+    return max(0, calendar.between(case.started_on, timezone.localdate(case.finished_at)).value - case.paused_days)
+
+
 def unit_figures(since: date, cases=None) -> list[UnitFigures]:
     """Per handling unit, for cases registered since `since`."""
     calendar = get_calendar()
@@ -76,7 +81,7 @@ def unit_figures(since: date, cases=None) -> list[UnitFigures]:
             f.finished += 1
             f.on_time += c.due_at is None or c.finished_at <= c.due_at
             if c.started_on:
-                f.workdays += max(0, calendar.between(c.started_on, timezone.localdate(c.finished_at)).value)
+                f.workdays += handling_workdays(c, calendar)
             f.solved += c.result == "solved"
     evaluations = Evaluation.objects.filter(case__in=qs.values("pk"), unit__isnull=False)
     for e in evaluations:
@@ -106,24 +111,22 @@ class Totals:
     once_share: float | None  # 一次办好: service cases finished with no 补正 and one visit
 
 
-def totals(since: date) -> Totals:
+def totals(since: date, cases=None) -> Totals:
+    """Headline figures over `cases` (default: all) registered since `since` and finished."""
     calendar = get_calendar()
-    finished = list(
-        Case.objects.filter(
-            created_at__date__gte=since, finished_at__isnull=False, status__in=CLOSED_STATUSES
-        ).select_related("matter_version")
+    scope = (cases if cases is not None else Case.objects.all()).filter(
+        created_at__date__gte=since, finished_at__isnull=False, status__in=CLOSED_STATUSES
     )
+    finished = list(scope.select_related("matter_version"))
     days, saved, saved_n, once, service = [], 0, 0, 0, 0
     on_time = 0
     supplemented = set(
-        CaseEvent.objects.filter(action="supplement", case__in=[c.pk for c in finished]).values_list(
-            "case_id", flat=True
-        )
+        CaseEvent.objects.filter(action="supplement", case__in=scope.values("pk")).values_list("case_id", flat=True)
     )
     for c in finished:
         on_time += c.due_at is None or c.finished_at <= c.due_at
         if c.started_on:
-            used = max(0, calendar.between(c.started_on, timezone.localdate(c.finished_at)).value - c.paused_days)
+            used = handling_workdays(c, calendar)
             days.append(used)
             statutory = c.matter_version.statutory_days if c.matter_version else None
             if c.is_service and statutory is not None:

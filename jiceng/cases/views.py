@@ -454,7 +454,7 @@ def leaders(request):
         "cases/leaders.html",
         {
             "late": late,
-            "totals": figures.totals(since),
+            "totals": figures.totals(since, visible),
             "units": units,
             "ranking": figures.ranking(units),
             "since": since,

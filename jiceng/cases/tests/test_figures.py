@@ -56,3 +56,11 @@ def test_the_overdue_list_and_ranking_page(client, cast, matters):
         page = client.get(reverse("cases:leaders")).content.decode()
     assert "耕地打地基" in page and "县自然资源局" in page
     assert ">5<" in page  # 11-19 due; 20, 23, 24, 25, 26 → 5 working days late
+
+
+def test_the_headline_figures_cover_only_the_leaders_own_cases(client, cast, matters):
+    window_case(cast, matters, finish_on=(2026, 11, 17))  # a 东岗镇 case
+    client.force_login(cast.users.west_leader)
+    assert client.get(reverse("cases:leaders")).context["totals"].finished == 0
+    client.force_login(cast.users.east_leader)
+    assert client.get(reverse("cases:leaders")).context["totals"].finished == 1
