@@ -16,6 +16,7 @@ from .models import OPEN_STATUSES, Case
 
 RECENT_DAYS = 7
 NEAR_METRES = 300
+SIMILAR_TITLES = 0.5
 _SPACE = re.compile(r"[\s，,。.、（）()]+")
 
 
@@ -41,20 +42,36 @@ def near(a: Case, b: Case) -> bool:
     return bool(_norm(a.address)) and _norm(a.address) == _norm(b.address)
 
 
+def _bigrams(text: str) -> set[str]:
+    text = _norm(text)
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def similar(a: str, b: str) -> bool:
+    """Titles that share at least half their character pairs (路灯不亮 / 村口路灯不亮了)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) >= SIMILAR_TITLES
+
+
 def find_duplicate(case: Case) -> Case | None:
-    """The earliest open case this one likely repeats, or None."""
-    if case.is_service or case.matter_id is None or case.township_id is None:
+    """The earliest open case this one likely repeats, or None.
+
+    With a matter: the same matter, near the same place. Without one (grid reports, the portal): near the
+    same place and with a similar title.
+    """
+    if case.is_service or case.township_id is None:
         return None
     since = (case.created_at or timezone.now()) - timedelta(days=RECENT_DAYS)
-    candidates = (
-        Case.objects.filter(
-            matter_id=case.matter_id,
-            township_id=case.township_id,
-            created_at__gte=since,
-            status__in=OPEN_STATUSES,
-            merged_into__isnull=True,
-        )
-        .exclude(pk=case.pk)
-        .order_by("created_at", "id")[:50]
-    )
-    return next((other for other in candidates if near(case, other)), None)
+    candidates = Case.objects.filter(
+        township_id=case.township_id,
+        created_at__gte=since,
+        status__in=OPEN_STATUSES,
+        merged_into__isnull=True,
+        is_service=False,
+    ).exclude(pk=case.pk)
+    if case.matter_id is not None:
+        candidates = candidates.filter(matter_id=case.matter_id)
+    for other in candidates.order_by("created_at", "id")[:50]:
+        if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
+            return other
+    return None

@@ -104,3 +104,21 @@ def test_the_command_centre_lists_the_duplicate_and_merges_it_in_one_click(clien
     client.post(f"/cases/{second.pk}/do/merge/", {"into": first.code})
     assert list(client.get("/cases/command/").context["duplicates"]) == []
     assert Case.objects.get(pk=second.pk).status == Status.MERGED
+
+
+def test_reports_without_a_matter_are_duplicates_when_near_and_alike(cast):
+    def report(title, address):
+        case, _ = actions.register_case(
+            channel=Channel.GRID,
+            title=title,
+            text="x",
+            township=cast.regions.east,
+            village=cast.regions.village,
+            address=address,
+        )
+        return case
+
+    first = report("村口路灯不亮", "村口")
+    assert report("村口路灯不亮了", "村口").duplicate_of == first
+    assert report("垃圾桶满了没人清运", "村口").duplicate_of is None  # the same place, another problem
+    assert report("村口路灯不亮", "村西砖厂").duplicate_of is None  # the same problem elsewhere
