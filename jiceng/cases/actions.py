@@ -305,6 +305,23 @@ def dismiss_duplicate(case: Case, *, by) -> Case:
     return case
 
 
+@transaction.atomic
+def report_task(case: Case, *, unit: Unit, note: str, by) -> Case:
+    """配合反馈: a cooperating unit reports what it did for its part (配合责任) of a dispatched case."""
+    if not note.strip():
+        raise DomainError("请填写配合情况。", field="note")
+    case = _locked(case)
+    task = CaseTask.objects.filter(case=case, unit=unit).first()
+    if task is None:
+        raise DomainError(f"“{unit.name}”不是该办件的配合单位。")
+    if task.state == CaseTask.State.DONE:
+        raise DomainError("本单位已反馈配合情况。")
+    task.state, task.note = CaseTask.State.DONE, note.strip()
+    task.save(update_fields=["state", "note", "updated_at"])
+    transition(case, "task_report", by=by, unit=unit, note=note.strip(), data={"task": task.pk})
+    return case
+
+
 def _require_lead(case: Case, unit: Unit | None) -> None:
     if unit is not None and case.lead_unit_id != unit.pk:
         raise DomainError("该办件不是派给本单位的。", field="unit")

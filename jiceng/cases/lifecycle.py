@@ -38,6 +38,7 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
     "merge": ("合并", frozenset({S.REGISTERED, S.ACCEPTED, S.RETURNED, S.DISPATCHED}), S.MERGED),
     "merged_in": ("并入重复件", frozenset(OPEN_FOR_WITHDRAWAL), None),
     "not_duplicate": ("排除重复", frozenset(OPEN_FOR_WITHDRAWAL), None),
+    "task_report": ("配合反馈", frozenset({S.DISPATCHED, S.HANDLING, S.PAUSED}), None),
     "reopen": ("重办", frozenset({S.FINISHED, S.VERIFIED, S.RATED, S.ARCHIVED}), None),
     "remind": ("催办", frozenset({S.DISPATCHED, S.HANDLING}), None),
     "supervise": ("督办", frozenset({S.DISPATCHED, S.HANDLING, S.RETURNED}), None),

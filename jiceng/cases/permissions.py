@@ -15,6 +15,7 @@ from jiceng.orgs.models import Unit
 from .models import Case
 
 REPORTER = "reporter"  # only the person who reported the case (核查 on site)
+COOPERATOR = "cooperator"  # a unit with a 配合 task on the case, in the user's 办理 scope
 
 # action name → what it needs:
 # HANDLE_CASES    the case's lead unit is in the user's 办理 scope;
@@ -44,6 +45,7 @@ ACTION_RULES: dict[str, str] = {
     "request_extension": Perm.HANDLE_CASES,
     "finish": Perm.HANDLE_CASES,
     "rectify": Perm.HANDLE_CASES,
+    "task_report": COOPERATOR,
     "verify": REPORTER,
     "send_back": REPORTER,
 }
@@ -61,6 +63,18 @@ def handles(user, case: Case) -> bool:
         bool(case.lead_unit_id)
         and user.can(Perm.HANDLE_CASES)
         and handling_units(user).filter(pk=case.lead_unit_id).exists()
+    )
+
+
+def cooperating_task(user, case: Case):
+    """The user's unit's open 配合 task on this case, if any."""
+    if not user.can(Perm.HANDLE_CASES):
+        return None
+    return (
+        case.tasks.filter(unit__in=handling_units(user).values("pk"))
+        .exclude(state="done")
+        .select_related("unit")
+        .first()
     )
 
 
@@ -88,6 +102,10 @@ def check_action(user, case: Case, name: str) -> None:
     if rule == REPORTER:
         if case.registered_by_id != user.pk:
             raise PermissionDenied("只有上报人可以核查。")
+        return
+    if rule == COOPERATOR:
+        if cooperating_task(user, case) is None:
+            raise PermissionDenied("您所在单位不是该办件的配合单位，或已反馈。")
         return
     if rule == Perm.HANDLE_CASES:
         if not handles(user, case):

@@ -14,8 +14,10 @@ from django.utils import timezone
 from jiceng.workcal.calendar import add_workdays
 
 from . import deadlines
-from .models import OPEN_STATUSES, Case, Status
+from .models import OPEN_STATUSES, Case, CaseTask, Rectification, Status
 from .permissions import handling_units
+
+OPEN_TASK_STATES = (CaseTask.State.PENDING, CaseTask.State.SIGNED)
 
 
 class Queue(NamedTuple):
@@ -24,10 +26,12 @@ class Queue(NamedTuple):
 
 
 def workbench_queues(user, now: datetime | None = None) -> dict[str, Queue]:
-    """The four queues in tab order; 即将超期 means due by the end of the next working day."""
+    """The queues in tab order; 即将超期 means due by the end of the next working day. 配合任务 are cases where
+    one of the user's units cooperates (配合责任) and has not reported yet; 待整改 are 差评 awaiting 整改."""
     now = now or timezone.now()
     soon = deadlines.end_of(add_workdays(timezone.localdate(now), 1).value)
-    base = Case.objects.filter(lead_unit__in=handling_units(user).values("pk"))
+    units = handling_units(user).values("pk")
+    base = Case.objects.filter(lead_unit__in=units)
     return {
         "signing": Queue("待签收", base.filter(status=Status.DISPATCHED)),
         "handling": Queue("办理中", base.filter(status__in=[Status.HANDLING, Status.PAUSED])),
@@ -36,4 +40,14 @@ def workbench_queues(user, now: datetime | None = None) -> dict[str, Queue]:
             base.filter(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=soon).exclude(status=Status.PAUSED),
         ),
         "overdue": Queue("已超期", base.filter(status__in=OPEN_STATUSES, due_at__lt=now).exclude(status=Status.PAUSED)),
+        "cooperating": Queue(
+            "配合任务",
+            Case.objects.filter(
+                status__in=OPEN_STATUSES,
+                pk__in=CaseTask.objects.filter(unit__in=units, state__in=OPEN_TASK_STATES).values("case_id"),
+            ),
+        ),
+        "rectifying": Queue(
+            "待整改", base.filter(pk__in=Rectification.objects.filter(done_at__isnull=True).values("case_id"))
+        ),
     }

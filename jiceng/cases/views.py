@@ -70,6 +70,7 @@ def case(request, pk):
             "tasks": c.tasks.select_related("unit"),
             "attachments": c.attachments.all(),
             "handles": permissions.handles(user, c),
+            "my_task": permissions.cooperating_task(user, c) if c.is_open else None,
             "dispatches": user.can(Perm.DISPATCH_CASES),
             "registers": permissions.acts_for_requester(user, c) and any(offer.values()),
             "offer": offer,
@@ -152,6 +153,9 @@ def _do(request, c: Case, name: str):
             by=user,
         ),
         "rectify": lambda: actions.rectify_case(c, note=post.get("note", ""), by=user),
+        "task_report": lambda: actions.report_task(
+            c, unit=permissions.cooperating_task(user, c).unit, note=post.get("note", ""), by=user
+        ),
         "approve_extension": lambda: actions.decide_extension(c, approve=True, by=user),
         "refuse_extension": lambda: actions.decide_extension(c, approve=False, by=user),
         "reject": lambda: actions.reject_case(c, reason=post.get("reason", ""), by=user),

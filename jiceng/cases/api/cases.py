@@ -36,7 +36,14 @@ ORDERING_CHOICES = [
     ("due_at", "办结期限从近到远，没有期限的在后"),
     ("-due_at", "办结期限从远到近，没有期限的在后"),
 ]
-QUEUE_KEYS = [("signing", "待签收"), ("handling", "办理中"), ("due_soon", "即将超期"), ("overdue", "已超期")]
+QUEUE_KEYS = [
+    ("signing", "待签收"),
+    ("handling", "办理中"),
+    ("due_soon", "即将超期"),
+    ("overdue", "已超期"),
+    ("cooperating", "配合任务"),
+    ("rectifying", "待整改"),
+]
 IDEMPOTENCY_KEY_MAX = 64
 
 
@@ -176,7 +183,7 @@ class QueueOut(serializers.Serializer):
 
 
 class WorkbenchOut(serializers.Serializer):
-    queues = QueueOut(many=True, help_text="本人办理范围内各单位的办件，按工作台的四个分类计数")
+    queues = QueueOut(many=True, help_text="本人办理范围内各单位的办件，按工作台的各个分类计数")
 
 
 IDEMPOTENCY_HEADER = OpenApiParameter(

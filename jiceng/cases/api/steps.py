@@ -23,7 +23,7 @@ from jiceng.orgs.models import Unit
 
 from .. import actions
 from ..models import Case, Result
-from ..permissions import ACTION_RULES, REPORTER, check_action
+from ..permissions import ACTION_RULES, COOPERATOR, REPORTER, check_action, cooperating_task
 from .common import CaseDetailOut, detail_body, find_case
 
 # ---- input ---------------------------------------------------------------------------------------
@@ -198,6 +198,17 @@ STEPS = [
     Step("archive", "归档", lambda c, u, d: actions.archive_case(c, by=u)),
     Step("rate", "好差评（代群众录入）", lambda c, u, d: actions.rate_case(c, by=u, **d), RateIn),
     Step("rectify", "差评整改完成", lambda c, u, d: actions.rectify_case(c, note=d["note"], by=u), RectifyIn),
+    Step(
+        "task_report",
+        "配合单位反馈配合情况",
+        lambda c, u, d: actions.report_task(c, unit=cooperating_task(u, c).unit, note=d["note"], by=u),
+        RectifyIn,
+    ),
+    Step(
+        "resume_intake",
+        "窗口补正完成，继续受理并按清单转办",
+        lambda c, u, d: actions.resume_case(c, by=u, unit=c.registered_unit),
+    ),
     Step("follow_up", "整改后复评", lambda c, u, d: actions.rate_follow_up(c, by=u, **d), RateIn),
     Step(
         "reverse_evaluate", "反向评价承办的县直部门", lambda c, u, d: actions.reverse_evaluate(c, by=u, **d), ReverseIn
@@ -236,6 +247,7 @@ WHO = {
     Perm.DISPATCH_CASES: "指挥中心派单员",
     Perm.REGISTER_CASES: "登记该办件的单位（在本人“登记”数据范围内）或上报人本人，以及派单员",
     REPORTER: "上报人本人",
+    COOPERATOR: "配合单位：本人“办理”数据范围内、尚未反馈的配合单位",
 }
 
 

@@ -533,6 +533,8 @@ def test_the_workbench_counts_the_units_queues_and_the_list_shows_one(api, cast,
         ("handling", "办理中", 2),
         ("due_soon", "即将超期", 1),  # due by the end of the next working day, not yet past
         ("overdue", "已超期", 1),
+        ("cooperating", "配合任务", 0),
+        ("rectifying", "待整改", 0),
     ]
     assert codes(department.get("", {"queue": "signing"})) == {signing.code}
     assert codes(department.get("", {"queue": "overdue"})) == {late.code}

@@ -49,6 +49,8 @@ def test_a_callback_rating_of_two_opens_a_rectification_the_department_fills_in(
     post(client, cast.users.east_leader, called, "rate", score=2, comment="没拆干净")
     called.refresh_from_db()
     assert called.status == Status.RATED and called.rectification.done_at is None
+    client.force_login(cast.users.department)
+    assert [c.pk for c in client.get("/cases/workbench/?tab=rectifying").context["page"]] == [called.pk]
     body = post(client, cast.users.department, called, "rectify", note="已清运建筑垃圾").content.decode()
     assert "已办理" in body
     called.rectification.refresh_from_db()
@@ -182,3 +184,24 @@ def test_the_window_refuses_an_application_and_prints_the_notice(client, cast, p
     body = window_post(client, permit, decision="reject", reason="宅基地不在村庄规划区内").content.decode()
     assert "不予受理通知书" in body and "宅基地不在村庄规划区内" in body
     assert Case.objects.get().status == Status.REJECTED
+
+
+def test_a_cooperating_unit_sees_its_task_on_the_workbench_and_reports_it(client, cast, matters):
+    from jiceng.accounts.roles import Role
+    from jiceng.conftest import make_user
+
+    office_clerk = make_user("office_clerk", Role.WINDOW_CLERK, cast.units.east_office)
+    case = actions.dispatch_case(grid_report(cast, matters), by=None)  # 东岗镇党政综合办公室 cooperates
+    client.force_login(office_clerk)
+    board = client.get("/cases/workbench/?tab=cooperating")
+    assert [c.pk for c in board.context["page"]] == [case.pk]
+    assert "提交配合情况" in client.get(f"/cases/{case.pk}/").content.decode()
+    body = post(client, office_clerk, case, "task_report", note=" ").content.decode()
+    assert "请填写配合情况" in body
+    post(client, office_clerk, case, "task_report", note="已安排网格员每日巡查")
+    task = case.tasks.get()
+    assert (task.state, task.note) == ("done", "已安排网格员每日巡查")
+    assert case.events.filter(action="task_report", unit=cast.units.east_office).exists()
+    assert list(client.get("/cases/workbench/?tab=cooperating").context["page"]) == []
+    assert post(client, office_clerk, case, "task_report", note="再报一次").status_code == 403
+    assert post(client, cast.users.department, case, "task_report", note="x").status_code == 403  # the lead unit
