@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jiceng.accounts.context_processors.navigation",
+                "jiceng.cases.inbox.unread_count",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

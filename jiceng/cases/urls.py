@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import agency, hotline, portal, views
+from . import agency, hotline, inbox, portal, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("workbench/", views.workbench, name="workbench"),
+    path("messages/", inbox.inbox, name="inbox"),
+    path("messages/read/", inbox.mark_read, name="inbox_read"),
     path("command/", views.command_centre, name="command"),
     path("window/", views.window, name="window"),
     path("call/", views.township_call, name="call"),
