@@ -226,6 +226,16 @@ CATALOG_CHECK_SECONDS = env_int("CATALOG_CHECK_SECONDS", 5)
 SMS_BACKEND = env("SMS_BACKEND", "jiceng.cases.sms.FileBackend")
 SMS_FILE_PATH = env("SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.log"))
 CASE_PHOTO_MAX_BYTES = env_int("CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# The cache holds the portal's per-address limits: with several web processes they must share one cache,
+# so production sets CACHE_URL=redis://127.0.0.1:6379/1 (Redis); without it each process counts alone.
+CACHE_URL = env("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Public submissions allowed per client address per hour.
 PORTAL_SUBMISSIONS_PER_HOUR = env_int("PORTAL_SUBMISSIONS_PER_HOUR", 5)
 # Failed tracking look-ups (wrong code or phone digits) allowed per client address per hour.
