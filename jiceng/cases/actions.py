@@ -67,7 +67,8 @@ def register_case(
         if existing:
             return existing, False
     if external_no:
-        existing = Case.objects.filter(channel=channel, external_no=external_no).first()
+        # The partial unique index (external_no <> '') answers this only when the query says so.
+        existing = Case.objects.filter(channel=channel, external_no=external_no).exclude(external_no="").first()
         if existing:
             return existing, False
     if channel not in Channel.values:

@@ -58,6 +58,7 @@ def latest_statuses(day: date) -> dict[tuple[int, int], str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("small_demo")
 def test_catalog_demo():
     output = seed()
     assert "清单：领域16个" in output

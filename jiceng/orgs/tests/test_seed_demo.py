@@ -74,6 +74,7 @@ def counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("small_demo")
 def test_seed_demo_twice():
     """One seeding (a couple of seconds) checked from every side, then a second run that changes nothing."""
     first = seed()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from jiceng.accounts.models import User
+from jiceng.cases import demo as cases_demo
 from jiceng.catalog import demo as catalog_demo
 from jiceng.orgs import demo
 from jiceng.staffing import demo as staffing_demo
@@ -30,7 +31,11 @@ class Command(BaseCommand):
             # Right after the orgs seed, in the same transaction, recorded as the 县编办 account; then the
             # duty catalog (清单), which the 县编办 publishes too.
             by = User.objects.get(username=staffing_demo.STAFFING_USERNAME)
-            return staffing_demo.seed(today=today, by=by) + catalog_demo.seed(today=today, by=by)
+            return (
+                staffing_demo.seed(today=today, by=by)
+                + catalog_demo.seed(today=today, by=by)
+                + cases_demo.seed(today=today)
+            )
 
         try:
             with transaction.atomic():
