@@ -58,7 +58,7 @@ def test_the_dispatcher_uploads_checks_and_confirms_on_the_web(client, cast, tmp
     client.force_login(cast.users.dispatcher)
     bad = SimpleUploadedFile("orders.csv", (HEADER + "GD001,王女士,13900000001,不存在镇,,噪声,x\n").encode())
     body = client.post("/cases/hotline/", {"file": bad}).content.decode()
-    assert "找不到乡镇（街道）“不存在镇”" in body and "<button class=\"btn btn-danger\">确认导入" not in body
+    assert "找不到乡镇（街道）“不存在镇”" in body and '<button class="btn btn-danger">确认导入' not in body
     good = SimpleUploadedFile("orders.csv", (HEADER + "GD001,王女士,13900000001,东岗镇,,噪声,x\n").encode())
     body = client.post("/cases/hotline/", {"file": good}).content.decode()
     assert "预检通过" in body and not Case.objects.exists()
