@@ -40,6 +40,7 @@ from jiceng.catalog.models import Matter
 from jiceng.catalog.resolve import version_on
 from jiceng.lib.errors import DomainError
 from jiceng.orgs.demo.data import RANDOM_SEED
+from jiceng.orgs.models import Region
 
 from .. import actions, deadlines, figures, worker
 from ..models import (
@@ -451,4 +452,28 @@ def seed(*, today: date, count: int | None = None) -> list[str]:
     """
     if Case.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists():
         return [EXISTS_LINE]
-    return CaseSeeder(today=today, count=CASES if count is None else count).run()
+    lines = CaseSeeder(today=today, count=CASES if count is None else count).run()
+    return lines + _duplicate_pair()
+
+
+def _duplicate_pair() -> list[str]:
+    """Two villagers report the same broken street light this morning: the second is flagged for merging."""
+    village = Region.objects.filter(name=GRID_VILLAGE, level=5).first()
+    if village is None:
+        return []
+    reports = (("村委会门口路灯不亮", "13903960101"), ("村委会门口的路灯不亮了", "13903960102"))
+    for n, (title, phone) in enumerate(reports):
+        case, _ = actions.register_case(
+            channel=Channel.ONLINE if n else Channel.HOTLINE,
+            title=title,
+            text="晚上村委会门口一片漆黑，老人出门不方便。",
+            township=village.parent,
+            village=village,
+            address="村委会门口",
+            requester_name="村民",
+            requester_phone=phone,
+            idempotency_key=f"{KEY_PREFIX}duplicate-{n}",
+        )
+        case.events.update(at=case.created_at)  # like every demo case: registered at the moment of its first event
+    flagged = Case.objects.filter(idempotency_key=f"{KEY_PREFIX}duplicate-1", duplicate_of__isnull=False).count()
+    return [f"疑似重复待合并：{flagged}件"]

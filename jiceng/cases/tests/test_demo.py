@@ -110,4 +110,5 @@ def test_seed_demo_tells_a_year_of_cases_once(monkeypatch, settings):
     before = counts()
     assert "已存在" in seed()
     assert history.seed(today=today) == [history.EXISTS_LINE]
+    assert Case.objects.filter(duplicate_of__isnull=False, status="registered").count() == 1  # one pair to merge
     assert counts() == before
