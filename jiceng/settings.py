@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "jiceng.catalog",
     "jiceng.cases",
     "jiceng.open311",
+    "jiceng.grids",
 ]
 
 MIDDLEWARE = [
@@ -221,6 +222,8 @@ LOGGING = {
 
 # How often each process checks the duty catalog for changes made elsewhere (the resolution index).
 CATALOG_CHECK_SECONDS = env_int("CATALOG_CHECK_SECONDS", 5)
+# How often each process checks the grids for changes (the point → grid index).
+GRID_CHECK_SECONDS = env_int("GRID_CHECK_SECONDS", 5)
 
 # SMS for deadline notices: a class with send(phone, text); console and file backends for development.
 SMS_BACKEND = env("SMS_BACKEND", "jiceng.cases.sms.FileBackend")

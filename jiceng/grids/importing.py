@@ -1,0 +1,139 @@
+"""GeoJSON grids in: every feature checked (code, village, polygon), errors listed per feature in Chinese,
+all or nothing. Members come from Excel the same way."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import shapely
+from django.db import transaction
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from jiceng.lib.importing import ImportResult, Rollback, RowError
+from jiceng.orgs.models import Region
+
+from . import geometry
+from .models import COMPREHENSIVE_LAYER, GRID_CODE, Grid, GridKind
+
+FILE = "GeoJSON"
+KIND_BY_LABEL = {label: value for value, label in GridKind.choices} | {"综合": GridKind.COMPREHENSIVE}
+# Mainland China with its islands, in degrees: a point outside is usually latitude and longitude swapped.
+LON_RANGE, LAT_RANGE = (73.0, 136.0), (3.0, 54.0)
+_WHERE = re.compile(r"\[([-\d.eE]+) ([-\d.eE]+)\]")
+
+
+def _reason(explanation: str) -> str:
+    where = _WHERE.search(explanation)
+    at = f"（约在经度{float(where.group(1)):.6f}、纬度{float(where.group(2)):.6f}处）" if where else ""
+    if "Self-intersection" in explanation:
+        return f"边界自相交{at}，请检查边界点的顺序。"
+    if "Too few points" in explanation:
+        return "边界点太少，至少需要3个不同的点。"
+    if "Hole lies outside shell" in explanation:
+        return f"内环（洞）在外边界之外{at}。"
+    if "Nested shells" in explanation or "Interior is disconnected" in explanation:
+        return f"多边形互相重叠或内部不连通{at}。"
+    return f"多边形无效（{explanation}）。"
+
+
+def check_geometry(raw) -> tuple[object | None, str | None]:
+    """(shapely geometry, None) or (None, a Chinese message)."""
+    if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
+        kind = raw.get("type") if isinstance(raw, dict) else "空"
+        return None, f"范围应为 Polygon 或 MultiPolygon，当前为 {kind}。"
+    polygons = raw.get("coordinates") or []
+    if raw["type"] == "Polygon":
+        polygons = [polygons]
+    for polygon in polygons:
+        for ring in polygon or [[]]:
+            if len(ring) < 4:
+                return None, "边界点太少：每个环至少4个坐标（首尾相同）。"
+            try:
+                points = [(float(p[0]), float(p[1])) for p in ring]
+            except (TypeError, ValueError, IndexError):
+                return None, "坐标应为 [经度, 纬度] 数字对。"
+            if points[0] != points[-1]:
+                return None, "边界未闭合：首尾坐标应相同。"
+            for lon, lat in points:
+                if not (LON_RANGE[0] <= lon <= LON_RANGE[1] and LAT_RANGE[0] <= lat <= LAT_RANGE[1]):
+                    return None, f"坐标 [{lon}, {lat}] 不在我国范围内，请确认按 [经度, 纬度] 顺序、使用 WGS-84 坐标。"
+    geom = shape(raw)
+    if not geom.is_valid:
+        return None, _reason(explain_validity(geom))
+    if geom.is_empty or geom.area == 0:
+        return None, "范围面积为零。"
+    return geom, None
+
+
+def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE_LAYER) -> ImportResult:
+    result = ImportResult()
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        result.errors.append(RowError(FILE, None, "", "文件不是有效的 GeoJSON（JSON 格式错误）。"))
+        return result
+    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    if not isinstance(features, list):
+        result.errors.append(RowError(FILE, None, "", "应为 GeoJSON FeatureCollection（含 features 数组）。"))
+        return result
+    villages = {r.code: r for r in Region.objects.filter(level=5)}
+    seen: dict[str, int] = {}
+    rows = []
+    for number, feature in enumerate(features, start=1):
+        props = (feature or {}).get("properties") or {}
+        code, name = str(props.get("code", "")).strip(), str(props.get("name", "")).strip()
+        kind = KIND_BY_LABEL.get(str(props.get("kind", "")).strip() or "综合网格")
+        errors = []
+        if not GRID_CODE.fullmatch(code):
+            errors.append(("code", "网格编码应为15位数字（村居12位区划代码＋3位网格序号）。"))
+        elif code[:12] not in villages:
+            errors.append(("code", f"前12位{code[:12]}不是已登记的村（社区）区划代码。"))
+        elif code in seen:
+            errors.append(("code", f"与第{seen[code]}个要素重复。"))
+        if not name:
+            errors.append(("name", "网格名称不能为空。"))
+        if kind is None:
+            errors.append(("kind", f"类型“{props.get('kind')}”无效，可填：" + "、".join(GridKind.labels) + "。"))
+        geom, problem = check_geometry((feature or {}).get("geometry"))
+        if problem:
+            errors.append(("geometry", problem))
+        for column, message in errors:
+            result.errors.append(RowError(FILE, number, column, f"{code or '（无编码）'} {message}"))
+        seen.setdefault(code, number)
+        if not errors:
+            rows.append((code, name, kind, villages[code[:12]], feature["geometry"], geom))
+    result.counts["网格"] = len(features)
+    if result.errors:
+        return result
+    existing = set(Grid.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
+    result.counts["新增"] = sum(r[0] not in existing for r in rows)
+    result.counts["更新"] = len(rows) - result.counts["新增"]
+    try:
+        with transaction.atomic():
+            for code, name, kind, village, raw, geom in rows:
+                minx, miny, maxx, maxy = geom.bounds
+                Grid.objects.update_or_create(
+                    code=code,
+                    defaults={
+                        "name": name,
+                        "kind": kind,
+                        "layer": layer,
+                        "village": village,
+                        "polygon": shapely.geometry.mapping(geom) if raw is None else raw,
+                        "min_lon": minx,
+                        "min_lat": miny,
+                        "max_lon": maxx,
+                        "max_lat": maxy,
+                        "area_m2": geometry.area_m2(geom),
+                        "active": True,
+                    },
+                )
+            if dry_run:
+                raise Rollback
+            transaction.on_commit(geometry.invalidate)
+            result.committed = True
+    except Rollback:
+        pass
+    return result
