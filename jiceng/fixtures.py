@@ -140,10 +140,19 @@ def fresh_catalog_index(settings):
     invalidate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_grid_index(settings):
+    """Each test locates points against its own database's grids."""
+    from jiceng.grids.geometry import invalidate
+
+    settings.GRID_CHECK_SECONDS = 0
+    invalidate()
+
+
 @pytest.fixture
 def small_demo(monkeypatch, settings):
     """seed_demo with only the guaranteed demo cases (not a year of them), at the deployed cache intervals."""
     from jiceng.cases.demo import history
 
     monkeypatch.setattr(history, "CASES", 0)
-    settings.CATALOG_CHECK_SECONDS = settings.WORKCAL_CHECK_SECONDS = 5
+    settings.CATALOG_CHECK_SECONDS = settings.WORKCAL_CHECK_SECONDS = settings.GRID_CHECK_SECONDS = 5

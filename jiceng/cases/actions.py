@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jiceng.catalog.models import ListKind, Matter
 from jiceng.catalog.resolve import Unresolvable, resolve, version_on
+from jiceng.grids import geometry as grids
 from jiceng.lib.errors import DomainError
 from jiceng.lib.validators import check_mobile, parse_id_number
 from jiceng.orgs.models import Region, Unit
@@ -85,6 +86,12 @@ def register_case(
             requester_id_number = parse_id_number(requester_id_number).value
     except ValidationError as e:
         raise DomainError(e.messages[0], field="requester_id_number") from None
+    grid = None
+    if latitude is not None and longitude is not None:
+        # Point → grid → village → township: the place where it happened beats the form's choice.
+        grid = grids.locate(float(latitude), float(longitude))
+        if grid is not None:
+            village, township = grid.village, grid.village.parent
     if village is not None and township is None:
         township = village.parent if village.level == 5 else None
     if township is not None and township.level != 4:
@@ -99,6 +106,7 @@ def register_case(
         is_service=bool(version and version.list_kind == ListKind.SERVICE),
         township=township,
         village=village,
+        grid=grid,
         address=address,
         latitude=latitude,
         longitude=longitude,

@@ -115,6 +115,9 @@ class Case(models.Model):
     village = models.ForeignKey(
         Region, verbose_name="村（社区）", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    grid = models.ForeignKey(
+        "grids.Grid", verbose_name="网格", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
     address = models.CharField("地点", max_length=200, blank=True)
     latitude = models.FloatField("纬度", null=True, blank=True)
     longitude = models.FloatField("经度", null=True, blank=True)

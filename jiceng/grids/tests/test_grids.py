@@ -27,9 +27,7 @@ def collection(*features) -> str:
 
 
 @pytest.fixture
-def grids(cast, settings):
-    settings.GRID_CHECK_SECONDS = 0
-    geometry.invalidate()
+def grids(cast):
     result = import_grids(
         collection(
             feature("411799100201001", "柳树村第一网格", WEST),
@@ -122,3 +120,17 @@ def test_reimporting_updates_the_polygon_and_the_index_follows(grids):
     assert result.counts == {"网格": 1, "新增": 0, "更新": 1}
     assert geometry.locate(32.985, 114.005) is None
     assert geometry.locate(32.985, 114.105) == grids["001"]
+
+
+def test_a_report_with_a_point_gets_its_grid_village_and_township(grids, cast):
+    from jiceng.cases import actions
+    from jiceng.cases.models import Channel
+
+    case, _ = actions.register_case(
+        channel=Channel.GRID, title="路灯不亮", text="x", township=cast.regions.west, latitude=32.985, longitude=114.015
+    )
+    assert (case.grid, case.village, case.township) == (grids["002"], cast.regions.village, cast.regions.east)
+    outside, _ = actions.register_case(
+        channel=Channel.GRID, title="路灯不亮", text="x", township=cast.regions.west, latitude=30.0, longitude=114.0
+    )
+    assert (outside.grid, outside.township) == (None, cast.regions.west)  # no grid there: the form's township stays
