@@ -41,12 +41,16 @@ class GridIndex:
     def build(cls, stamp: tuple = ()) -> GridIndex:
         grids = Grid.objects.filter(active=True, layer=COMPREHENSIVE_LAYER).order_by("code")
         rows = list(grids.values_list("pk", "village_id", "polygon"))
-        geoms = [shape(p) for _, _, p in rows]
+        return cls.of([r[0] for r in rows], [r[1] for r in rows], [shape(r[2]) for r in rows], stamp)
+
+    @classmethod
+    def of(cls, ids, villages, geoms, stamp: tuple = ()) -> GridIndex:
+        """An index over geometries already in memory, in code order (the benchmark builds one directly)."""
         for g in geoms:
             shapely.prepare(g)
         return cls(
-            ids=np.array([r[0] for r in rows], dtype=np.int64),
-            villages=np.array([r[1] for r in rows], dtype=np.int64),
+            ids=np.array(ids, dtype=np.int64),
+            villages=np.array(villages, dtype=np.int64),
             tree=shapely.STRtree(geoms),
             stamp=stamp,
         )
