@@ -12,6 +12,7 @@ from django.utils import timezone
 from jiceng.catalog.models import ListKind, Matter
 from jiceng.catalog.resolve import Unresolvable, resolve, version_on
 from jiceng.grids import geometry as grids
+from jiceng.grids import places
 from jiceng.lib.errors import DomainError
 from jiceng.lib.validators import check_mobile, parse_id_number
 from jiceng.orgs.models import Region, Unit
@@ -94,6 +95,8 @@ def register_case(
             village, township = grid.village, grid.village.parent
     if village is not None and township is None:
         township = village.parent if village.level == 5 else None
+    if township is None and grid is None and address:
+        township, village = places.find_place(address)
     if township is not None and township.level != 4:
         raise DomainError("请选择乡镇（街道）。", field="township")
     version = version_on(matter, _today()) if matter else None

@@ -12,7 +12,6 @@ from jiceng.cases.actions import register_case
 from jiceng.cases.models import Channel
 from jiceng.catalog.models import Matter
 from jiceng.lib.errors import DomainError
-from jiceng.orgs.models import Region
 
 from .models import ApiKey, ServiceRequest, new_raw_key
 
@@ -55,39 +54,6 @@ def title_from(description: str) -> str:
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 
-def _longest_only(regions: list[Region]) -> Region | None:
-    """The match with the longest name when it is the only one that long; None when absent or ambiguous."""
-    if not regions:
-        return None
-    longest = max(len(r.name) for r in regions)
-    candidates = [r for r in regions if len(r.name) == longest]
-    return candidates[0] if len(candidates) == 1 else None
-
-
-def find_place(address: str) -> tuple[Region | None, Region | None]:
-    """The township and village named in an address, as far as the names tell; (None, None) when unsure.
-
-    A village counts only under a township the address also names (when it names one), so "东岗镇柳树村"
-    never lands in another township's 柳树村; a village name shared by two townships decides nothing.
-    """
-    if not address:
-        return None, None
-    regions = Region.objects.filter(level__in=(4, 5)).select_related("parent")
-    named = [r for r in regions if r.name and r.name in address]
-    townships = [r for r in named if r.level == 4]
-    villages = [r for r in named if r.level == 5 and r.parent is not None and r.parent.level == 4]
-    if townships:
-        township_ids = {t.pk for t in townships}
-        villages = [v for v in villages if v.parent_id in township_ids]
-    village = _longest_only(villages)
-    if village is not None:
-        return village.parent, village
-    township = _longest_only(townships)
-    if township is None and villages and len({v.parent_id for v in villages}) == 1:
-        township = villages[0].parent  # the same village name twice in one township still places it
-    return township, None
-
-
 def _check_rate(api_key: ApiKey) -> None:
     if not api_key.hourly_limit:
         return
@@ -127,16 +93,13 @@ def submit_request(
         if earlier is not None:
             return earlier, False
     _check_rate(api_key)
-    township, village = find_place(address)
     with transaction.atomic():
         case, created = register_case(
             channel=Channel.OPEN311,
             title=title_from(description),
             text=description,
             matter=matter,
-            township=township,
-            village=village,
-            address=address,
+            address=address,  # register_case places it: point → grid, else the names in the address
             latitude=latitude,
             longitude=longitude,
             requester_name=requester_name,

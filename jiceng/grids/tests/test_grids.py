@@ -134,3 +134,13 @@ def test_a_report_with_a_point_gets_its_grid_village_and_township(grids, cast):
         channel=Channel.GRID, title="路灯不亮", text="x", township=cast.regions.west, latitude=30.0, longitude=114.0
     )
     assert (outside.grid, outside.township) == (None, cast.regions.west)  # no grid there: the form's township stays
+
+
+def test_without_a_point_the_address_names_the_village_and_township(cast):
+    from jiceng.cases import actions
+    from jiceng.cases.models import Channel
+
+    case, _ = actions.register_case(channel=Channel.HOTLINE, title="噪声", text="x", address="东岗镇柳树村村东头")
+    assert (case.township, case.village) == (cast.regions.east, cast.regions.village)
+    unknown, _ = actions.register_case(channel=Channel.HOTLINE, title="噪声", text="x", address="不知道哪里")
+    assert (unknown.township, unknown.village) == (None, None)

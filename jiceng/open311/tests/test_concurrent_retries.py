@@ -8,7 +8,7 @@ import requests
 from django.db import connection
 
 from jiceng.cases.models import Case
-from jiceng.open311 import actions
+from jiceng.grids import places
 from jiceng.open311.models import ServiceRequest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,13 +19,13 @@ def test_simultaneous_retries_with_one_idempotency_key_make_one_case(live_server
         pytest.skip("the in-memory SQLite test database shares one connection between the server's threads")
     # Hold every copy after its "seen before?" check until all four have made it: all of them then insert.
     all_checked = threading.Barrier(4, timeout=10)
-    find_place = actions.find_place
+    find_place = places.find_place
 
     def find_place_together(address):
         all_checked.wait()
         return find_place(address)
 
-    monkeypatch.setattr(actions, "find_place", find_place_together)
+    monkeypatch.setattr(places, "find_place", find_place_together)
     data = {
         "api_key": api_key.raw,
         "service_code": "M002",

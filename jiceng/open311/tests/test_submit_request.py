@@ -5,6 +5,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from jiceng.cases.models import Case, CaseEvent, Channel, Status
+from jiceng.grids import places
 from jiceng.open311 import actions
 from jiceng.open311.models import ApiKey, ServiceRequest
 
@@ -53,8 +54,8 @@ def test_a_township_alone_is_matched_and_an_unknown_place_is_left_to_the_command
 
 
 def test_a_village_named_under_another_township_does_not_move_the_case(cast, offered):
-    assert actions.find_place("河西镇柳树村") == (cast.regions.west, None)
-    assert actions.find_place("柳树村") == (cast.regions.east, cast.regions.village)
+    assert places.find_place("河西镇柳树村") == (cast.regions.west, None)
+    assert places.find_place("柳树村") == (cast.regions.east, cast.regions.village)
 
 
 def test_the_answer_is_xml_with_the_specs_elements_when_asked(client, cast, offered, api_key):
