@@ -16,6 +16,7 @@ api_v1 = [
     path("staffing/", include("jiceng.staffing.api")),
     path("catalog/", include("jiceng.catalog.api")),
     path("cases/", include("jiceng.cases.api")),
+    path("grids/", include("jiceng.grids.api")),
 ]
 
 urlpatterns = [

@@ -40,14 +40,16 @@ class Perm(models.TextChoices):
     REGISTER_CASES = "cases.register", "登记办件（窗口受理、代办、网格上报、乡呼）"
     HANDLE_CASES = "cases.handle", "签收、退单、补正、申请延期、办结本单位的办件"
     DISPATCH_CASES = "cases.dispatch", "派单、改派、指定承办、审批延期"
+    VIEW_GRIDS = "grids.view", "查看网格及网格员"
+    MANAGE_GRIDS = "grids.manage", "维护网格（导入范围、网格员），审核多网合一"
     CHANGE_CALENDAR = "workcal.change", "维护节假日表"
     MANAGE_USERS = "accounts.manage", "管理账号与角色"
     VIEW_LOGS = "accounts.view_logs", "查看登录日志和操作日志"
 
 
 P = Perm
-# Every staff role reads the catalog and sees the cases in its scope.
-EVERY_STAFF_ROLE = frozenset({P.VIEW_ORGS, P.VIEW_CATALOG, P.VIEW_CASES})
+# Every staff role reads the catalog and the grids and sees the cases in its scope.
+EVERY_STAFF_ROLE = frozenset({P.VIEW_ORGS, P.VIEW_CATALOG, P.VIEW_CASES, P.VIEW_GRIDS})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     # Unit changes move quotas and seats: that is the staffing office's, not the system administrator's.
     Role.ADMIN: EVERY_STAFF_ROLE | {P.CHANGE_CALENDAR, P.MANAGE_USERS, P.VIEW_LOGS},
@@ -74,7 +76,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.REQUEST_ADMISSION,
         P.HANDLE_CASES,
     },
-    Role.DISPATCHER: EVERY_STAFF_ROLE | {P.DISPATCH_CASES, P.REGISTER_CASES},
+    # The command centre (县社会治理综合指挥中心) keeps the grid layer.
+    Role.DISPATCHER: EVERY_STAFF_ROLE | {P.DISPATCH_CASES, P.REGISTER_CASES, P.MANAGE_GRIDS},
     Role.TOWNSHIP_LEADER: EVERY_STAFF_ROLE
     | {
         P.VIEW_PERSON_PII,
