@@ -7,15 +7,18 @@ import json
 import re
 
 import shapely
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from openpyxl import load_workbook
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from jiceng.lib.importing import ImportResult, Rollback, RowError
+from jiceng.lib.importing import ImportResult, Rollback, RowError, cell_text
+from jiceng.lib.validators import check_mobile
 from jiceng.orgs.models import Region
 
 from . import geometry
-from .models import COMPREHENSIVE_LAYER, GRID_CODE, Grid, GridKind
+from .models import COMPREHENSIVE_LAYER, GRID_CODE, Grid, GridKind, GridMember
 
 FILE = "GeoJSON"
 KIND_BY_LABEL = {label: value for value, label in GridKind.choices} | {"综合": GridKind.COMPREHENSIVE}
@@ -133,6 +136,65 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
             if dry_run:
                 raise Rollback
             transaction.on_commit(geometry.invalidate)
+            result.committed = True
+    except Rollback:
+        pass
+    return result
+
+
+MEMBER_COLUMNS = ("网格编码", "姓名", "职务", "手机号")
+ROLE_BY_LABEL = {label: value for value, label in GridMember.Role.choices}
+
+
+def import_members(source, *, dry_run: bool) -> ImportResult:
+    """Grid members from an Excel sheet (网格编码, 姓名, 职务, 手机号). The grids in the file get exactly the
+    members listed (others are removed from those grids); grids not in the file are untouched."""
+    sheet = "网格员"
+    result = ImportResult()
+    try:
+        ws = load_workbook(source, read_only=True, data_only=True).worksheets[0]
+        table = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except Exception:  # openpyxl raises many kinds of errors on a file that is not a workbook
+        result.errors.append(RowError(sheet, None, "", "文件不是有效的 Excel（.xlsx）文件。"))
+        return result
+    header = table[0] if table else []
+    missing = [c for c in MEMBER_COLUMNS if c not in header]
+    if missing:
+        result.errors.append(RowError(sheet, 1, "", "缺少列：" + "、".join(missing)))
+        return result
+    at = {h: i for i, h in enumerate(header)}
+    grids = {g.code: g for g in Grid.objects.all()}
+    rows = []
+    for number, raw in enumerate(table[1:], start=2):
+        if not any(raw):
+            continue
+        values = {column: (raw[i] if i < len(raw) else "") for column, i in at.items()}
+        code, name, label, phone = (values[c] for c in MEMBER_COLUMNS)
+        grid, role = grids.get(code), ROLE_BY_LABEL.get(label)
+        if grid is None:
+            result.errors.append(RowError(sheet, number, "网格编码", f"网格“{code}”不存在，请先导入网格范围。"))
+        if not name:
+            result.errors.append(RowError(sheet, number, "姓名", "不能为空。"))
+        if role is None:
+            choices = "、".join(ROLE_BY_LABEL)
+            result.errors.append(RowError(sheet, number, "职务", f"“{label}”无效，可填：{choices}。"))
+        if phone:
+            try:
+                phone = check_mobile(phone)
+            except ValidationError as e:
+                result.errors.append(RowError(sheet, number, "手机号", e.messages[0]))
+        rows.append((grid, name, role, phone))
+    result.counts["网格员"] = len(rows)
+    if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            touched = {g.pk for g, *_ in rows}
+            GridMember.objects.filter(grid_id__in=touched).delete()
+            GridMember.objects.bulk_create(GridMember(grid=g, name=n, role=r, phone=p) for g, n, r, p in rows)
+            result.counts["网格"] = len(touched)
+            if dry_run:
+                raise Rollback
             result.committed = True
     except Rollback:
         pass

@@ -51,3 +51,35 @@ def test_staff_list_grids_with_masked_phones_and_locate_a_point(client, cast, tw
 
 def test_the_public_cannot_read_grids(client, two):
     assert client.get(API).status_code in (401, 403)
+
+
+def members_file(path, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["网格编码", "姓名", "职务", "手机号"])
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return str(path)
+
+
+def test_members_from_excel_replace_the_grids_members_all_or_nothing(two, tmp_path):
+    from jiceng.grids.importing import import_members
+
+    bad = members_file(
+        tmp_path / "bad.xlsx",
+        [["411799100201001", "李网格长", "网格长", "13900001111"], ["411799100201009", "王", "组长", "1390000"]],
+    )
+    result = import_members(bad, dry_run=False)
+    messages = [str(e) for e in result.errors]
+    assert any("第3行 网格编码" in m and "不存在" in m for m in messages)
+    assert any("第3行 职务" in m and "“组长”无效" in m for m in messages)
+    assert any("第3行 手机号" in m for m in messages)
+    assert list(GridMember.objects.values_list("name", flat=True)) == ["周网格"]  # unchanged
+    good = members_file(
+        tmp_path / "good.xlsx",
+        [["411799100201001", "李网格长", "网格长", "13900001111"], ["411799100201001", "赵兼职", "兼职网格员", ""]],
+    )
+    assert import_members(good, dry_run=False).committed
+    assert sorted(GridMember.objects.values_list("name", "role")) == [("李网格长", "chief"), ("赵兼职", "part")]
