@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
-.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog
+.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog bench-cases
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,11 +68,12 @@ lock:
 	uv pip compile requirements.in --generate-hashes --python-version 3.11 -o requirements.lock
 	uv pip compile requirements-dev.in requirements.in --generate-hashes --python-version 3.11 -o requirements-dev.lock
 
-## make bench: foundation and staffing benchmarks on throwaway databases (tables of medians and ratios)
+## make bench: foundation, staffing, catalog and case benchmarks on throwaway databases (tables of medians and ratios)
 bench: install
 	env -u DATABASE_URL $(PY) bench/bench_foundation.py
 	$(MAKE) --no-print-directory bench-staffing
 	$(MAKE) --no-print-directory bench-catalog
+	$(MAKE) --no-print-directory bench-cases
 
 ## make bench-staffing: vacancy report and 60,000-row 花名册 import at city scale, on SQLite and, when
 ## reachable, on a throwaway PostgreSQL database (a few minutes); BENCH_ARGS="--db sqlite" to narrow it
@@ -82,3 +83,8 @@ bench-staffing: install
 ## make bench-catalog: resolution throughput and catalog import time
 bench-catalog: install
 	env -u DATABASE_URL $(PY) bench/bench_catalog.py
+
+## make bench-cases: intake throughput, one worker sweep over 100,000 open cases, and the case pages with
+## 1,000,000 cases in PostgreSQL (when reachable; about 25 minutes); BENCH_ARGS="--quick" for a smoke run
+bench-cases: install
+	env -u DATABASE_URL $(PY) bench/bench_cases.py $(BENCH_ARGS)

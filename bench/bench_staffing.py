@@ -24,18 +24,15 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
@@ -55,6 +52,7 @@ from django.db.models import Count, Q, Sum  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
+from bench.common import DB_LABELS, PG_URL, fmt, pad, pg_reachable, say, throwaway_database  # noqa: E402
 from jiceng.accounts.models import OperationLog  # noqa: E402
 from jiceng.lib.validators import build_credit_code, build_id_number  # noqa: E402
 from jiceng.orgs.actions import create_person  # noqa: E402
@@ -86,22 +84,11 @@ from jiceng.staffing.reports import COUNTY, Row  # noqa: E402
 from jiceng.staffing.seats import Seats  # noqa: E402
 
 SEED = 2026
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 REPORT_REPEAT = 5
 BASELINE_REPORT_UNITS = 300
 BASELINE_IMPORT_ROWS = 500
 TARGET_REPORT_S = 1.0
 TARGET_IMPORT_S = 60.0
-DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-
-
-def pad(text: str, width: int) -> str:
-    """Left-align for a terminal, where a Chinese character takes two columns."""
-    return text + " " * (width - sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text))
-
-
-def say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
 
 
 def median_seconds(fn, repeat: int = REPORT_REPEAT) -> float:
@@ -645,41 +632,14 @@ def run_child(args) -> dict:
 # ---- the parent: databases, subprocesses and the table -------------------------------------------------
 
 
-def pg_reachable() -> bool:
-    parts = urlsplit(PG_URL)
-    try:
-        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=2).close()
-    except OSError:
-        return False
-    return True
-
-
 def run_database(db: str, args, roster: Path, workdir: Path) -> dict:
-    import psycopg
-
-    env = dict(os.environ)
     out = workdir / f"{db}.json"
-    name = f"jiceng_bench_{os.getpid()}"
-    if db == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    else:
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = f"{PG_URL}/{name}"
     command = [sys.executable, __file__, "--child", "--db", db, "--roster", str(roster), "--out", str(out)]
     command += ["--townships", str(args.townships), "--people", str(args.people)]
     command += ["--baseline-units", str(args.baseline_units), "--baseline-rows", str(args.baseline_rows)]
-    try:
-        subprocess.run(command, env=env, check=True)
-    finally:
-        if db == "postgres":
-            with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database(db, workdir, f"jiceng_bench_{os.getpid()}") as url:
+        subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, check=True)
     return json.loads(out.read_text(encoding="utf-8"))
-
-
-def fmt(seconds: float) -> str:
-    return f"{seconds * 1000:>9.1f}ms" if seconds < 10 else f"{seconds:>10.1f}s"
 
 
 def print_table(results: list[dict]) -> None:
