@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
-.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog bench-cases
+.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog bench-cases bench-grids
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,7 @@ bench: install
 	$(MAKE) --no-print-directory bench-staffing
 	$(MAKE) --no-print-directory bench-catalog
 	$(MAKE) --no-print-directory bench-cases
+	$(MAKE) --no-print-directory bench-grids
 
 ## make bench-staffing: vacancy report and 60,000-row 花名册 import at city scale, on SQLite and, when
 ## reachable, on a throwaway PostgreSQL database (a few minutes); BENCH_ARGS="--db sqlite" to narrow it
@@ -88,3 +89,7 @@ bench-catalog: install
 ## 1,000,000 cases in PostgreSQL (when reachable; about 25 minutes); BENCH_ARGS="--quick" for a smoke run
 bench-cases: install
 	env -u DATABASE_URL $(PY) bench/bench_cases.py $(BENCH_ARGS)
+
+## make bench-grids: point → grid over 5,000 synthetic grids, index against a per-point loop (seconds)
+bench-grids: install
+	env -u DATABASE_URL $(PY) bench/bench_grids.py
