@@ -65,12 +65,14 @@ def register_case(
     """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
     or a hotline order already imported, returns the existing case instead of a second one."""
     if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        existing = Case.objects.filter(idempotency_key=idempotency_key).order_by().first()
         if existing:
             return existing, False
     if external_no:
         # The partial unique index (external_no <> '') answers this only when the query says so.
-        existing = Case.objects.filter(channel=channel, external_no=external_no).exclude(external_no="").first()
+        existing = (
+            Case.objects.filter(channel=channel, external_no=external_no).exclude(external_no="").order_by().first()
+        )
         if existing:
             return existing, False
     if channel not in Channel.values:

@@ -30,7 +30,7 @@ def workbench_queues(user, now: datetime | None = None) -> dict[str, Queue]:
     one of the user's units cooperates (配合责任) and has not reported yet; 待整改 are 差评 awaiting 整改."""
     now = now or timezone.now()
     soon = deadlines.end_of(add_workdays(timezone.localdate(now), 1).value)
-    units = handling_units(user).values("pk")
+    units = list(handling_units(user).values_list("pk", flat=True))  # ids, so the (lead_unit, status) index is used
     base = Case.objects.filter(lead_unit__in=units)
     return {
         "signing": Queue("待签收", base.filter(status=Status.DISPATCHED)),

@@ -61,8 +61,9 @@ def filter_cases(qs: QuerySet, data: dict, *, now: datetime | None = None) -> Qu
     now = now or timezone.now()
     q = (data.get("q") or "").strip()
     if q:
-        code = q.upper()
-        qs = qs.filter(Q(code=code) | Q(title__icontains=q) | Q(address__icontains=q) | Q(external_no=q))
+        # A tracking code or an order number is looked up on its unique index first; text search only otherwise.
+        exact = qs.filter(Q(code=q.upper()) | Q(external_no=q))
+        qs = exact if exact.exists() else qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
     state = data.get("state")
     if state == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)

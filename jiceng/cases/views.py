@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -249,9 +248,8 @@ def workbench(request):
 def command_centre(request):
     """Undispatched cases with the catalog's suggested lead unit, returns to handle, extension requests."""
     queue = (
-        Case.objects.filter(
-            Q(status__in=[Status.REGISTERED, Status.RETURNED]) | Q(status=Status.ACCEPTED, is_service=False)
-        )
+        Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED, Status.ACCEPTED])  # partial index
+        .exclude(status=Status.ACCEPTED, is_service=True)
         .select_related("matter", "matter_version", "township")
         .order_by("created_at")[:200]
     )

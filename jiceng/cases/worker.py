@@ -87,7 +87,15 @@ def sweep_alerts(now: datetime | None = None, *, limit: int = BATCH) -> int:
             if case.status in ("dispatched", "handling", "returned"):
                 transition(case, ALERT_ACTIONS[new_stage], by=None, note=text, at=now)
             for user in _recipients(case, new_stage):
-                Notification.objects.create(case=case, kind=ALERT_KINDS[new_stage], user=user, text=text)
+                # An in-app message is delivered by being stored; only SMS goes through the outbox.
+                Notification.objects.create(
+                    case=case,
+                    kind=ALERT_KINDS[new_stage],
+                    user=user,
+                    text=text,
+                    state=Notification.State.SENT,
+                    sent_at=now,
+                )
                 if user.phone and new_stage >= deadlines.SUPERVISE:
                     Notification.objects.create(
                         case=case,
@@ -102,7 +110,7 @@ def sweep_alerts(now: datetime | None = None, *, limit: int = BATCH) -> int:
 
 
 def deliver_outbox(*, limit: int = BATCH, name: str | None = None) -> int:
-    """Send pending SMS (in-app messages are delivered by being stored); returns how many were sent."""
+    """Send pending SMS (in-app messages are stored as sent and never queue here); returns how many were sent."""
     name = name or worker_name()
     sms = backend()
     delivered = 0
