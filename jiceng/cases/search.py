@@ -61,9 +61,16 @@ def filter_cases(qs: QuerySet, data: dict, *, now: datetime | None = None) -> Qu
     now = now or timezone.now()
     q = (data.get("q") or "").strip()
     if q:
-        # A tracking code or an order number is looked up on its unique index first; text search only otherwise.
-        exact = qs.filter(Q(code=q.upper()) | Q(external_no=q))
-        qs = exact if exact.exists() else qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
+        # A tracking code, then an order number, each on its own unique index (an OR of the two would scan);
+        # text search only when neither matches.
+        by_code = qs.filter(code=q.upper())
+        by_order = qs.filter(external_no=q).exclude(external_no="")
+        if by_code.exists():
+            qs = by_code
+        elif by_order.exists():
+            qs = by_order
+        else:
+            qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
     state = data.get("state")
     if state == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
