@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from jiceng.accounts.audit import log_operation
 from jiceng.catalog.models import ListKind, Matter
 from jiceng.catalog.resolve import Unresolvable, resolve, version_on
 from jiceng.grids import geometry as grids
@@ -18,7 +19,7 @@ from jiceng.lib.validators import check_mobile, parse_id_number
 from jiceng.orgs.models import Region, Unit
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
-from . import deadlines, duplicates
+from . import deadlines, duplicates, permissions
 from .lifecycle import transition
 from .models import Attachment, Case, CaseTask, Channel, Evaluation, Rectification, Result, Status
 from .uploads import check_photo
@@ -653,3 +654,14 @@ def attach_photos(case: Case, photos, *, by=None) -> list:
         )
         for p, t in checked
     ]
+
+
+REQUESTER_FIELDS = ("requester_name", "requester_phone", "requester_id_number", "requester_address")
+
+
+def reveal_requester(case: Case, *, by) -> dict[str, str]:
+    """The requester's full contact details, for those who must reach them; every look is logged."""
+    if not permissions.can_see_requester(by, case):
+        raise PermissionDenied("您没有查看该办件申请人完整信息的权限。")
+    log_operation(by, "查看办件申请人信息", case, detail="姓名、联系电话、身份证号、联系地址")
+    return {field: getattr(case, field) for field in REQUESTER_FIELDS}

@@ -71,7 +71,8 @@ def find_duplicate(case: Case) -> Case | None:
     ).exclude(pk=case.pk)
     if case.matter_id is not None:
         candidates = candidates.filter(matter_id=case.matter_id)
-    for other in candidates.order_by("created_at", "id")[:50]:
+    needed = ("pk", "title", "village_id", "address", "latitude", "longitude", "created_at")
+    for other in candidates.only(*needed).order_by("created_at", "id")[:50]:
         if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
             return other
     return None

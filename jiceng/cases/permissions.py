@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from jiceng.accounts.audit import log_operation
 from jiceng.accounts.roles import Perm
 from jiceng.orgs.models import Unit
 
@@ -130,14 +129,3 @@ def can_see_requester(user, case: Case) -> bool:
     masked values only. Lists and exports are always masked.
     """
     return user.can(Perm.DISPATCH_CASES) or registers(user, case) or handles(user, case)
-
-
-REQUESTER_FIELDS = ("requester_name", "requester_phone", "requester_id_number", "requester_address")
-
-
-def reveal_requester(case: Case, *, by) -> dict[str, str]:
-    """Return the requester's full contact details and leave a trace of who saw them."""
-    if not can_see_requester(by, case):
-        raise PermissionDenied("您没有查看该办件申请人完整信息的权限。")
-    log_operation(by, "查看办件申请人信息", case, detail="姓名、联系电话、身份证号、联系地址")
-    return {field: getattr(case, field) for field in REQUESTER_FIELDS}

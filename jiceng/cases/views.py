@@ -172,7 +172,7 @@ def _do(request, c: Case, name: str):
 def reveal_requester(request, pk):
     """The requester's full contact details, for those who call back (logged in 操作日志)."""
     c = get_case_for_user(request.user, pk)
-    return render(request, "cases/requester_full.html", {"r": permissions.reveal_requester(c, by=request.user)})
+    return render(request, "cases/requester_full.html", {"r": actions.reveal_requester(c, by=request.user)})
 
 
 @require_POST

@@ -19,8 +19,9 @@ from jiceng.orgs.api import DATE_ERRORS, choice_field, django_validator, require
 from jiceng.orgs.models import Region, Unit
 
 from .. import actions, search
+from ..actions import reveal_requester
 from ..models import Case, Channel, Status
-from ..permissions import registering_unit, reveal_requester
+from ..permissions import registering_unit
 from ..queues import workbench_queues
 from .common import LIST_RELATIONS, STATUS_HELP, CaseDetailOut, CaseOut, detail_body, find_case
 

@@ -42,3 +42,24 @@ def matters(cast, calendar_2026):
         duties=[catalog.Duty(hall, True, "受理登记")],
     ).matter
     return {"event": event, "service": service}
+
+
+@pytest.fixture
+def permit(matters):
+    """A service item led by the county department (committed 10 working days, two materials)."""
+    return catalog.save_matter(
+        code="S002",
+        area=Area.objects.get(code="A01"),
+        effective_from=date(2025, 1, 1),
+        document_no="x",
+        by=None,
+        fields={
+            "name": "乡村建设规划许可",
+            "list_kind": ListKind.SERVICE,
+            "service_type": "行政许可",
+            "statutory_days": 20,
+            "committed_days": 10,
+            "materials": "居民身份证\n建房申请表",
+        },
+        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
+    ).matter

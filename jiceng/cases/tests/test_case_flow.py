@@ -187,25 +187,7 @@ def test_finish_then_the_grid_worker_sends_it_back_and_then_confirms(cast, matte
     ]
 
 
-def test_the_window_takes_in_a_county_item_and_the_catalog_sends_it_to_the_department(cast, matters):
-    from jiceng.catalog import actions as catalog
-    from jiceng.catalog.models import Area, CatalogUnit, ListKind
-
-    permit = catalog.save_matter(
-        code="S002",
-        area=Area.objects.get(code="A01"),
-        effective_from=date(2025, 1, 1),
-        document_no="x",
-        by=None,
-        fields={
-            "name": "乡村建设规划许可",
-            "list_kind": ListKind.SERVICE,
-            "service_type": "行政许可",
-            "statutory_days": 20,
-            "committed_days": 10,
-        },
-        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
-    ).matter
+def test_the_window_takes_in_a_county_item_and_the_catalog_sends_it_to_the_department(cast, permit):
     with at(2026, 11, 16):
         case, _ = actions.register_case(
             channel=Channel.WINDOW,

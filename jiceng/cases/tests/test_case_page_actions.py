@@ -135,31 +135,6 @@ def test_the_window_refuses_a_bad_id_number_on_its_field_and_registers_nothing(c
     assert not Case.objects.exists()
 
 
-@pytest.fixture
-def permit(cast, matters):
-    from datetime import date
-
-    from jiceng.catalog import actions as catalog
-    from jiceng.catalog.models import Area, CatalogUnit, ListKind
-
-    return catalog.save_matter(
-        code="S002",
-        area=Area.objects.get(code="A01"),
-        effective_from=date(2025, 1, 1),
-        document_no="x",
-        by=None,
-        fields={
-            "name": "乡村建设规划许可",
-            "list_kind": ListKind.SERVICE,
-            "service_type": "行政许可",
-            "statutory_days": 20,
-            "committed_days": 10,
-            "materials": "居民身份证\n建房申请表",
-        },
-        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
-    ).matter
-
-
 def window_post(client, matter, **extra):
     data = {"matter": matter.pk, "requester_name": "刘桂兰", "requester_phone": "13912345678", **extra}
     return client.post(f"/cases/window/?matter={matter.pk}", data, follow=True)
