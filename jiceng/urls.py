@@ -27,6 +27,7 @@ urlpatterns = [
     path("staffing/", include("jiceng.staffing.urls")),
     path("catalog/", include("jiceng.catalog.urls")),
     path("cases/", include("jiceng.cases.urls")),
+    path("grids/", include("jiceng.grids.urls")),
     path("portal/", include((case_urls.portal_urlpatterns, "portal"))),
     path("public/", include((catalog_urls.public_urlpatterns, "public"))),
     # One login for everything, so the admin site gets the same lockout and login log.

@@ -1,0 +1,3 @@
+"""Grid pages: grids (owned by one helper; fills urlpatterns)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Grid pages: map (owned by one helper; fills urlpatterns)."""
+
+urlpatterns: list = []

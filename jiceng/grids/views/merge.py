@@ -1,0 +1,3 @@
+"""Grid pages: merge (owned by one helper; fills urlpatterns)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Grid pages: patrols (owned by one helper; fills urlpatterns)."""
+
+urlpatterns: list = []
