@@ -73,7 +73,23 @@ def transition(
         case.save()
     elif update:
         case.save(update_fields=sorted(update))
-    return CaseEvent.objects.create(
+    event = _event(case, action, before, by=by, note=note, unit=unit, data=data, at=at)
+    event.save()
+    return event
+
+
+def event_row(case: Case, action: str, *, by, note: str = "", at=None) -> CaseEvent:
+    """An unsaved event for an action that keeps the status (催办, 督办…), for callers that write rows in bulk."""
+    label, sources, target = TRANSITIONS[action]
+    if target is not None:
+        raise ValueError(f"{action} changes the status: use transition()")
+    if case.status not in sources:
+        raise DomainError(f"办件{case.get_status_display()}，不能{label}。")
+    return _event(case, action, case.status, by=by, note=note, at=at)
+
+
+def _event(case: Case, action: str, before: str, *, by, note="", unit=None, data=None, at=None) -> CaseEvent:
+    return CaseEvent(
         case=case,
         action=action,
         from_status=before,

@@ -1,5 +1,6 @@
 """The worker: 催办 before the deadline, 督办 after it, 通报 when five working days late — each once."""
 
+import json
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -93,3 +94,29 @@ def test_supervision_waits_for_the_next_working_morning(cast, matters):
     assert worker.sweep_alerts(moment(2026, 11, 23, 8)) == 0  # Monday before 08:30
     assert worker.sweep_alerts(moment(2026, 11, 23, 9)) == 1  # Monday morning: 督办
     assert CaseEvent.objects.filter(case=case, action="supervise").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row claims between processes are tested on PostgreSQL")
+def test_two_workers_share_the_outbox_without_sending_twice(late_case, cast, settings, tmp_path):
+    settings.SMS_FILE_PATH = str(tmp_path / "sms.log")
+    for n in range(40):
+        Notification.objects.create(case=late_case, kind="supervise", phone=f"138000{n:05d}", channel="sms", text="督")
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def run():
+        barrier.wait(timeout=10)
+        counts.append(worker.deliver_outbox(limit=25))
+        counts.append(worker.deliver_outbox(limit=25))
+        connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    lines = (tmp_path / "sms.log").read_text(encoding="utf-8").splitlines()
+    assert sum(counts) == 40 and len(lines) == 40
+    assert len({json.loads(line)["phone"] for line in lines}) == 40
+    assert not Notification.objects.exclude(state="sent").exists()
