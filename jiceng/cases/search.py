@@ -69,8 +69,11 @@ def filter_cases(qs: QuerySet, data: dict, *, now: datetime | None = None) -> Qu
             qs = by_code
         elif by_order.exists():
             qs = by_order
-        else:
+        elif q.isascii() or any(c.isascii() and c.isalpha() for c in q):
             qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
+        else:
+            # Chinese has no case: a plain LIKE spares the database an UPPER() of every row it scans.
+            qs = qs.filter(Q(title__contains=q) | Q(address__contains=q))
     state = data.get("state")
     if state == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)

@@ -22,6 +22,7 @@ from jiceng.catalog.resolve import Unresolvable, resolve
 from jiceng.lib.errors import DomainError
 from jiceng.lib.excel import xlsx_response
 from jiceng.lib.forms import querystring_base, show_error
+from jiceng.lib.paging import CappedPaginator
 from jiceng.orgs.models import Region, Unit
 
 from . import actions, figures, permissions, queues, search
@@ -205,7 +206,7 @@ def case_list(request):
     qs = qs.order_by("-created_at", "-id")
     if request.GET.get("export") == "xlsx":
         return xlsx_response("办件清单.xlsx", "办件", search.EXPORT_HEADERS, search.export_rows(qs))
-    page = Paginator(qs.select_related("matter_version", "township", "lead_unit"), PAGE).get_page(
+    page = CappedPaginator(qs.select_related("matter_version", "township", "lead_unit"), PAGE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jiceng.accounts.roles import Perm
+from jiceng.api import CappedPagination
 from jiceng.catalog.api.common import by_code
 from jiceng.catalog.models import Matter
 from jiceng.lib.validators import check_mobile, parse_id_number
@@ -207,6 +208,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = Case.objects.none()
     serializer_class = CaseOut
+    pagination_class = CappedPagination
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
 

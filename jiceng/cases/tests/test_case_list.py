@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from jiceng.cases import actions
 from jiceng.cases.models import Channel
+from jiceng.lib.paging import CappedPaginator
 
 from .test_case_flow import grid_report
 
@@ -85,3 +86,26 @@ def test_the_list_costs_the_same_queries_for_more_cases(client, cast, matters):
     for _ in range(5):
         actions.dispatch_case(grid_report(cast, matters), by=None)
     assert count() == before
+
+
+def test_past_the_count_cap_the_list_says_so_and_offers_only_capped_pages(client, cast, three, monkeypatch):
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    client.force_login(cast.users.dispatcher)
+    response = client.get("/cases/")
+    paginator = response.context["page"].paginator
+    assert (paginator.count, paginator.capped) == (3, True)
+    assert "超过 2 条" in response.content.decode()
+    api = client.get("/api/v1/cases/").json()
+    assert (api["count"], api["count_capped"]) == (3, True)
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    api = client.get("/api/v1/cases/").json()
+    assert (api["count"], api["count_capped"]) == (3, False)
+
+
+def test_chinese_text_and_mixed_text_both_find_titles_and_places(client, cast, three):
+    land, hotline, west = three
+    client.force_login(cast.users.dispatcher)
+    assert codes(client.get("/cases/", {"q": "路灯"})) == {west.code}
+    assert codes(client.get("/cases/", {"q": "麦地"})) == {land.code}  # the place
+    assert codes(client.get("/cases/", {"q": "hl-2026-0001"})) == set()  # order numbers are exact
+    assert codes(client.get("/cases/", {"q": "HL-2026-0001"})) == {hotline.code}
