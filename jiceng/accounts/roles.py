@@ -41,7 +41,9 @@ class Perm(models.TextChoices):
     HANDLE_CASES = "cases.handle", "签收、退单、补正、申请延期、办结本单位的办件"
     DISPATCH_CASES = "cases.dispatch", "派单、改派、指定承办、审批延期"
     VIEW_GRIDS = "grids.view", "查看网格及网格员"
-    MANAGE_GRIDS = "grids.manage", "维护网格（导入范围、网格员），审核多网合一"
+    MANAGE_GRIDS = "grids.manage", "维护网格（导入范围、网格员），拟定和提交多网合一方案"
+    APPROVE_GRID_MERGE = "grids.approve_merge", "审批多网合一方案"
+    PATROL = "grids.patrol", "网格巡查（开始、结束巡查，上报巡查发现）"
     CHANGE_CALENDAR = "workcal.change", "维护节假日表"
     MANAGE_USERS = "accounts.manage", "管理账号与角色"
     VIEW_LOGS = "accounts.view_logs", "查看登录日志和操作日志"
@@ -66,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         P.MANAGE_STAFFING,
         P.CHANGE_CATALOG,
         P.REQUEST_ADMISSION,
+        P.APPROVE_GRID_MERGE,
     },
     Role.DEPARTMENT: EVERY_STAFF_ROLE
     | {
@@ -91,7 +94,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OFFICE_HEAD: EVERY_STAFF_ROLE | {P.CHANGE_POST, P.CHANGE_ABSENCE, P.VIEW_STAFFING, P.HANDLE_CASES},
     Role.WINDOW_CLERK: EVERY_STAFF_ROLE | {P.HANDLE_CASES, P.REGISTER_CASES},
     Role.AGENT: EVERY_STAFF_ROLE | {P.REGISTER_CASES},
-    Role.GRID_WORKER: EVERY_STAFF_ROLE | {P.REGISTER_CASES},
+    Role.GRID_WORKER: EVERY_STAFF_ROLE | {P.REGISTER_CASES, P.PATROL},
 }
 
 # The scope a new assignment of the role gets unless the administrator chooses another.

@@ -71,7 +71,13 @@ def check_geometry(raw) -> tuple[object | None, str | None]:
 
 
 def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE_LAYER) -> ImportResult:
+    """Grids of one layer: 综合 (the comprehensive grids) or a department's layer (综治, 城管, 安监…) for 多网合一.
+    A code names one grid across all layers, so a code another layer already uses is refused."""
     result = ImportResult()
+    layer = (layer or "").strip()
+    if not layer or len(layer) > Grid._meta.get_field("layer").max_length:
+        result.errors.append(RowError(FILE, None, "", "图层名称应为1至20个字，如“综合”“综治”“城管”。"))
+        return result
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError):
@@ -110,7 +116,17 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
     result.counts["网格"] = len(features)
     if result.errors:
         return result
-    existing = set(Grid.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
+    layers = dict(Grid.objects.filter(code__in=[r[0] for r in rows]).values_list("code", "layer"))
+    for number, (code, *_) in enumerate(rows, start=1):
+        if layers.get(code, layer) != layer:
+            message = (
+                f"{code} 该编码已是“{layers[code]}”图层的网格，不能导入到“{layer}”图层；"
+                "部门网格请使用本村未占用的序号。"
+            )
+            result.errors.append(RowError(FILE, number, "code", message))
+    if result.errors:
+        return result
+    existing = set(layers)
     result.counts["新增"] = sum(r[0] not in existing for r in rows)
     result.counts["更新"] = len(rows) - result.counts["新增"]
     try:
