@@ -224,6 +224,11 @@ LOGGING = {
 CATALOG_CHECK_SECONDS = env_int("CATALOG_CHECK_SECONDS", 5)
 # How often each process checks the grids for changes (the point → grid index).
 GRID_CHECK_SECONDS = env_int("GRID_CHECK_SECONDS", 5)
+# Base map tiles for the grid maps, e.g. 天地图 on 政务外网:
+# https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=<key>
+# Empty (the default): no tiles, the grids are drawn on a plain background and nothing is fetched from outside.
+MAP_TILE_URL = env("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", "")
 
 # SMS for deadline notices: a class with send(phone, text); console and file backends for development.
 SMS_BACKEND = env("SMS_BACKEND", "jiceng.cases.sms.FileBackend")

@@ -1,4 +1,4 @@
-"""Grid pages. Each views module lists its own routes, so the map, the grid register, 多网合一 and patrols stay apart."""
+"""Grid pages. Each views module lists its own routes: the register, the map, 多网合一 and patrols."""
 
 from jiceng.grids.views import grids, map, merge, patrols
 
