@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiceng
 
-.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog bench-cases bench-grids
+.PHONY: demo test test-sqlite test-postgres install install-dev chromium lint format lock bench bench-staffing bench-catalog bench-cases bench-grids bench-routing
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,7 @@ bench: install
 	$(MAKE) --no-print-directory bench-catalog
 	$(MAKE) --no-print-directory bench-cases
 	$(MAKE) --no-print-directory bench-grids
+	$(MAKE) --no-print-directory bench-routing
 
 ## make bench-staffing: vacancy report and 60,000-row 花名册 import at city scale, on SQLite and, when
 ## reachable, on a throwaway PostgreSQL database (a few minutes); BENCH_ARGS="--db sqlite" to narrow it
@@ -93,3 +94,8 @@ bench-cases: install
 ## make bench-grids: point → grid over 5,000 synthetic grids, index against a per-point loop (seconds)
 bench-grids: install
 	env -u DATABASE_URL $(PY) bench/bench_grids.py
+
+## make bench-routing: text → matter routing against the char 1–3-gram TF-IDF + linear SVM baseline: gov-messages
+## 5-fold macro-F1, catalog routing top-1/top-3 (k-fold and cold start), latency, training time (a few minutes)
+bench-routing: install
+	env -u DATABASE_URL $(PY) bench/bench_routing.py

@@ -671,7 +671,7 @@ def generate_sql(params: dict) -> str:
     for field in Case._meta.concrete_fields:
         if field.column in listed:
             continue
-        if not field.null and not field.has_default():
+        if not field.null and not field.has_default() and not (field.blank and field.empty_strings_allowed):
             raise SystemExit(f"bench_cases.py: 新字段 Case.{field.name} 没有默认值，请在 GENERATE 中补上。")
         params[f"x_{field.column}"] = field.get_db_prep_save(field.get_default(), connection)
         columns.append(f", {field.column}")

@@ -30,7 +30,7 @@ def exception_handler(exc, context):
 
 
 class CappedPagination(PageNumberPagination):
-    """For tables without bound (cases): `count` stops at 10,000 and `count_capped` says so."""
+    """For tables without bound (cases): `count` stops at 2,000 and `count_capped` says so."""
 
     django_paginator_class = CappedPaginator
 
@@ -41,5 +41,5 @@ class CappedPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
-        schema["properties"]["count_capped"] = {"type": "boolean", "description": "为真时总数超过10000，仅给出10000"}
+        schema["properties"]["count_capped"] = {"type": "boolean", "description": "为真时总数超过2000条"}
         return schema

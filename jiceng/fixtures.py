@@ -149,6 +149,15 @@ def fresh_grid_index(settings):
     invalidate()
 
 
+@pytest.fixture(autouse=True)
+def fresh_routing_model(settings):
+    """Each test routes with its own database's model version, and no model unless it trains one."""
+    from jiceng.routing.suggest import invalidate
+
+    settings.ROUTING_CHECK_SECONDS = 0
+    invalidate()
+
+
 @pytest.fixture
 def small_demo(monkeypatch, settings):
     """seed_demo with only the guaranteed demo cases (not a year of them), at the deployed cache intervals."""

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiceng.cases",
     "jiceng.open311",
     "jiceng.grids",
+    "jiceng.routing",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +225,12 @@ LOGGING = {
 CATALOG_CHECK_SECONDS = env_int("CATALOG_CHECK_SECONDS", 5)
 # How often each process checks the grids for changes (the point → grid index).
 GRID_CHECK_SECONDS = env_int("GRID_CHECK_SECONDS", 5)
+# 智能派单: a report whose top matter reaches this probability is dispatched without the command centre.
+ROUTING_AUTO_THRESHOLD = float(env("ROUTING_AUTO_THRESHOLD", "0.8"))
+# The worker retrains the routing model this often when cases have been dispatched since.
+ROUTING_RETRAIN_HOURS = env_int("ROUTING_RETRAIN_HOURS", 24)
+# How often each process checks which routing model version is in use.
+ROUTING_CHECK_SECONDS = env_int("ROUTING_CHECK_SECONDS", 5)
 # Base map tiles for the grid maps, e.g. 天地图 on 政务外网:
 # https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=<key>
 # Empty (the default): no tiles, the grids are drawn on a plain background and nothing is fetched from outside.

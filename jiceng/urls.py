@@ -17,6 +17,7 @@ api_v1 = [
     path("catalog/", include("jiceng.catalog.api")),
     path("cases/", include("jiceng.cases.api")),
     path("grids/", include("jiceng.grids.api")),
+    path("routing/", include("jiceng.routing.api")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("catalog/", include("jiceng.catalog.urls")),
     path("cases/", include("jiceng.cases.urls")),
     path("grids/", include("jiceng.grids.urls")),
+    path("routing/", include("jiceng.routing.urls")),
     path("portal/", include((case_urls.portal_urlpatterns, "portal"))),
     path("public/", include((catalog_urls.public_urlpatterns, "public"))),
     # One login for everything, so the admin site gets the same lockout and login log.

@@ -2,8 +2,7 @@ from django.urls import reverse
 
 from .roles import Perm
 
-# (label, url name, icon, permission or None)
-# (group, label, url name, icon, permission or None)
+# (group, label, url name, icon, permission, a tuple of permissions any of which will do, or None)
 NAV = [
     ("", "首页", "home", "house", None),
     ("机构人员", "行政区划", "orgs:regions", "map", Perm.VIEW_ORGS),
@@ -24,9 +23,17 @@ NAV = [
     ("办件工单", "网格上报", "cases:grid", "camera", Perm.REGISTER_CASES),
     ("办件工单", "乡呼县应", "cases:call", "megaphone", Perm.REGISTER_CASES),
     ("办件工单", "指挥中心", "cases:command", "broadcast", Perm.DISPATCH_CASES),
+    ("办件工单", "智能派单", "routing:models", "cpu", Perm.DISPATCH_CASES),
     ("办件工单", "12345工单导入", "cases:hotline", "telephone-inbound", Perm.DISPATCH_CASES),
     ("办件工单", "单位工作台", "cases:workbench", "inboxes", Perm.HANDLE_CASES),
     ("办件工单", "督办与考评", "cases:leaders", "speedometer2", Perm.VIEW_CASES),
+    ("网格", "网格地图", "grids:map", "map", Perm.VIEW_GRIDS),
+    ("网格", "网格台账", "grids:list", "grid-3x3", Perm.VIEW_GRIDS),
+    ("网格", "巡查", "grids:patrols", "person-walking", Perm.PATROL),
+    ("网格", "巡查记录", "grids:patrols_all", "list-ul", Perm.VIEW_GRIDS),
+    ("网格", "巡查覆盖", "grids:patrol_coverage", "clipboard-check", Perm.VIEW_GRIDS),
+    ("网格", "多网合一", "grids:merge_plans", "intersect", (Perm.MANAGE_GRIDS, Perm.APPROVE_GRID_MERGE)),
+    ("网格", "网格导入", "grids:import", "upload", Perm.MANAGE_GRIDS),
     ("职责清单", "职责清单", "catalog:matters", "list-check", Perm.VIEW_CATALOG),
     ("职责清单", "赋权事项", "catalog:powers", "box-arrow-in-down", Perm.VIEW_CATALOG),
     ("职责清单", "清单外事项准入", "catalog:admissions", "shield-check", Perm.VIEW_CATALOG),
@@ -45,7 +52,7 @@ def navigation(request):
     items = [
         {"group": group, "label": label, "url": reverse(name), "icon": icon, "active": False}
         for group, label, name, icon, perm in NAV
-        if perm is None or user.can(perm)
+        if perm is None or any(user.can(p) for p in (perm if isinstance(perm, tuple) else (perm,)))
     ]
     # The item whose address is the longest prefix of the current path is the active one.
     matches = [i for i in items if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))]

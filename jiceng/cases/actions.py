@@ -16,12 +16,14 @@ from jiceng.grids import geometry as grids
 from jiceng.grids import places
 from jiceng.lib.errors import DomainError
 from jiceng.lib.validators import check_mobile, parse_id_number
+from jiceng.orgs.duty import case_handler
 from jiceng.orgs.models import Region, Unit
+from jiceng.routing import suggest as routing
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
 from . import deadlines, duplicates, permissions
 from .lifecycle import transition
-from .models import Attachment, Case, CaseTask, Channel, Evaluation, Rectification, Result, Status
+from .models import Attachment, Case, CaseTask, Channel, Evaluation, Notification, Rectification, Result, Status
 from .uploads import check_photo
 
 MAX_RETURNS = 3
@@ -62,9 +64,11 @@ def register_case(
     requester_address: str = "",
     external_no: str = "",
     idempotency_key: str | None = None,
+    grid=None,
 ) -> tuple[Case, bool]:
     """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
-    or a hotline order already imported, returns the existing case instead of a second one."""
+    or a hotline order already imported, returns the existing case instead of a second one.
+    `grid` is the grid the reporter stood in (a patrol's); a point inside another grid wins over it."""
     if idempotency_key:
         existing = Case.objects.filter(idempotency_key=idempotency_key).order_by().first()
         if existing:
@@ -90,12 +94,11 @@ def register_case(
             requester_id_number = parse_id_number(requester_id_number).value
     except ValidationError as e:
         raise DomainError(e.messages[0], field="requester_id_number") from None
-    grid = None
     if latitude is not None and longitude is not None:
         # Point → grid → village → township: the place where it happened beats the form's choice.
-        grid = grids.locate(float(latitude), float(longitude))
-        if grid is not None:
-            village, township = grid.village, grid.village.parent
+        grid = grids.locate(float(latitude), float(longitude)) or grid
+    if grid is not None:
+        village, township = grid.village, grid.village.parent
     if village is not None and township is None:
         township = village.parent if village.level == 5 else None
     if township is None and grid is None and address:
@@ -127,6 +130,7 @@ def register_case(
         status="",  # not yet registered: the "register" transition starts from nothing
     )
     case.duplicate_of = duplicates.find_duplicate(case)
+    guesses = _suggest(case) if matter is None and channel in ROUTED_CHANNELS else []
     try:
         with transaction.atomic():
             transition(case, "register", by=by, unit=unit, note=Channel(channel).label)
@@ -136,7 +140,55 @@ def register_case(
         if existing is None:
             raise
         return existing, False
+    if guesses and routing.should_auto_dispatch(guesses) and case.duplicate_of_id is None:
+        case = _auto_dispatch(case, guesses[0])
     return case, True
+
+
+# Channels whose reports arrive without a matter and wait for the command centre: the routing model reads them.
+ROUTED_CHANNELS = {Channel.GRID, Channel.HOTLINE, Channel.ONLINE, Channel.OPEN311}
+
+
+def _suggest(case: Case) -> list:
+    """The routing model's top three matters for the report, stored on the case for the command centre."""
+    guesses = routing.suggest((case.title, case.text), k=3)
+    if guesses:
+        case.routed_matter = guesses[0].matter
+        case.routing = {
+            "version": guesses[0].version,
+            "top": [
+                {"matter": g.matter.code, "name": g.name, "probability": round(g.probability, 4), "words": g.words}
+                for g in guesses
+            ],
+            "auto": False,
+        }
+    return guesses
+
+
+def suggest_matter(case: Case) -> Case:
+    """Ask the routing model again for a case still waiting for dispatch (after a new model is trained)."""
+    if case.matter_id is None:
+        _suggest(case)
+        case.save(update_fields=["routing", "routed_matter"])
+    return case
+
+
+def _auto_dispatch(case: Case, top) -> Case:
+    """智能派单: the top matter cleared the deployment's threshold, so the case goes to the catalog's lead unit
+    at once. When the catalog cannot name the unit (no township, an unbound role) it waits for the dispatcher."""
+    try:
+        with transaction.atomic():
+            note = f"智能派单：{top.name}（置信度{top.probability:.0%}）"
+            dispatched = dispatch_case(case, by=None, matter=top.matter, note=note)
+    except DomainError as e:
+        case.refresh_from_db()
+        case.routing = {**case.routing, "held": e.message}
+        case.save(update_fields=["routing"])
+        return case
+    dispatched.auto_dispatched = True
+    dispatched.routing = {**dispatched.routing, "auto": True}
+    dispatched.save(update_fields=["auto_dispatched", "routing"])
+    return dispatched
 
 
 def limit_of(version) -> int | None:
@@ -196,8 +248,17 @@ def reject_case(case: Case, *, reason: str, by) -> Case:
 
 
 @transaction.atomic
-def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool = False, note: str = "") -> Case:
+def dispatch_case(
+    case: Case,
+    *,
+    by,
+    unit: Unit | None = None,
+    matter: Matter | None = None,
+    designate: bool = False,
+    note: str = "",
+) -> Case:
     """派单: to `unit`, or to the lead unit the catalog gives for the case's matter, township and start date.
+    `matter` sets or corrects the case's matter first (the dispatcher confirming a routing suggestion).
 
     Cooperating units each get a task. After three returns the dispatcher must designate (指定) the unit,
     which then cannot return it.
@@ -205,6 +266,8 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
     case = _locked(case)
     if case.return_count >= MAX_RETURNS and not designate:
         raise DomainError(f"该办件已退单{case.return_count}次，请指定承办单位（指定后不能再退单）。", field="designate")
+    if matter is not None:
+        case.matter = matter
     cooperating = []
     limit = case.limit_days
     response = case.response_days
@@ -235,6 +298,7 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
         case.started_on = timezone.localdate(now)  # 乡呼 and events: the clock starts at 派单
     case.alert_stage = 0
     fields = [
+        *_assign_on_duty(case, unit, now),
         "lead_unit",
         "designated",
         "dispatched_at",
@@ -242,6 +306,7 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
         "limit_days",
         "response_days",
         "started_on",
+        "matter",
         "matter_version",
         "alert_stage",
         *_refresh_clock(case, stage=0),
@@ -254,7 +319,7 @@ def dispatch_case(case: Case, *, by, unit: Unit | None = None, designate: bool =
         by=by,
         unit=unit,
         note=note or ("指定承办" if designate else ""),
-        data={"cooperating": [u.pk for u, _ in cooperating]},
+        data={"cooperating": [u.pk for u, _ in cooperating], "matter": case.matter.code if case.matter else None},
         fields=tuple(fields),
     )
     return case
@@ -274,6 +339,7 @@ def reassign_case(case: Case, *, unit: Unit, reason: str, by) -> Case:
         raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能承办。", field="unit")
     before = case.lead_unit
     case.lead_unit, case.dispatched_at, case.signed_at = unit, timezone.now(), None
+    assigned = _assign_on_duty(case, unit, case.dispatched_at)
     CaseTask.objects.filter(case=case, unit=unit).delete()
     transition(
         case,
@@ -282,9 +348,34 @@ def reassign_case(case: Case, *, unit: Unit, reason: str, by) -> Case:
         unit=unit,
         note=f"由“{before.name if before else '—'}”改派：{reason.strip()}",
         data={"from_unit": before.pk if before else None},
-        fields=("lead_unit", "dispatched_at", "signed_at"),
+        fields=("lead_unit", "dispatched_at", "signed_at", *assigned),
     )
     return case
+
+
+def _assign_on_duty(case: Case, unit: Unit, now: datetime) -> tuple[str, ...]:
+    """The unit's person on duty for its 承接派单 post (A, or the B standing in) becomes the case's 经办人 and
+    gets an in-app message; the fields this changed."""
+    duty = case_handler(unit, now)
+    person = duty.person if duty else None
+    case.assignee = person
+    if duty is None:
+        case.assignee_note = "单位未设承接派单岗位，由单位工作台签收"
+    elif person is None:
+        case.assignee_note = f"{duty.post.name}：{duty.reason}，由单位工作台签收"
+    else:
+        case.assignee_note = f"{duty.post.name}：{duty.reason}"
+        account = getattr(person, "account", None)
+        if account is not None and account.is_active:
+            Notification.objects.create(
+                case=case,
+                kind=Notification.Kind.DISPATCH,
+                user=account,
+                text=f"【派单】办件{case.code}“{case.title}”已派至{unit.name}，由您经办，请及时签收。",
+                state=Notification.State.SENT,
+                sent_at=now,
+            )
+    return ("assignee", "assignee_note")
 
 
 @transaction.atomic
@@ -373,14 +464,14 @@ def return_case(case: Case, *, reason: str, by, unit: Unit | None = None) -> Cas
             )
     returned_by = case.lead_unit
     case.return_count += 1
-    case.lead_unit, case.next_alert_at = None, None
+    case.lead_unit, case.next_alert_at, case.assignee, case.assignee_note = None, None, None, ""
     transition(
         case,
         "return",
         by=by,
         unit=returned_by,
         note=reason.strip(),
-        fields=("return_count", "lead_unit", "next_alert_at"),
+        fields=("return_count", "lead_unit", "next_alert_at", "assignee", "assignee_note"),
     )
     return case
 

@@ -4,8 +4,9 @@ working days saved against the statutory limit, 一次办好 share, 三率, and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from jiceng.workcal.calendar import get_calendar
@@ -149,3 +150,38 @@ def overdue(now=None):
     """督办 list: open cases past their deadline, the latest first."""
     now = now or timezone.now()
     return Case.objects.overdue(now).select_related("lead_unit", "township").order_by("due_at")
+
+
+@dataclass
+class RoutingFigures:
+    """How the routing model did over a period. An auto-dispatched case counts as wrong when it was returned,
+    re-dispatched elsewhere, or ended under another matter; a suggestion was taken when the dispatcher sent
+    the case under the model's first choice."""
+
+    auto: int
+    auto_right: int
+    suggested: int
+    suggestion_taken: int
+    threshold: float
+
+    @property
+    def auto_accuracy(self) -> float | None:
+        return self.auto_right / self.auto if self.auto else None
+
+    @property
+    def take_rate(self) -> float | None:
+        return self.suggestion_taken / self.suggested if self.suggested else None
+
+
+def routing_figures(since: datetime, threshold: float) -> RoutingFigures:
+    routed = Case.objects.filter(created_at__gte=since, routed_matter__isnull=False)
+    redirected = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=["return", "reassign"])
+    auto = routed.filter(auto_dispatched=True)
+    manual = routed.filter(auto_dispatched=False, dispatched_at__isnull=False, matter__isnull=False)
+    return RoutingFigures(
+        auto=auto.count(),
+        auto_right=auto.filter(matter=F("routed_matter")).exclude(Exists(redirected)).count(),
+        suggested=manual.count(),
+        suggestion_taken=manual.filter(matter=F("routed_matter")).count(),
+        threshold=threshold,
+    )

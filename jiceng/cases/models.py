@@ -63,6 +63,9 @@ class Result(models.TextChoices):
     UNFOUNDED = "unfounded", "不属实"
 
 
+LITERAL_TASK_CASES = 2_000
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Cases dispatched to, registered by, or cooperated on by units in the user's scope, cases in
@@ -79,17 +82,18 @@ class CaseQuerySet(models.QuerySet):
         # Literal id lists (a scope is a few dozen units), and a subquery rather than a join on tasks (no
         # DISTINCT): the planner then uses the index on each column, so lists stay fast at a million cases.
         units = list(Unit.objects.filter(scope.unit_q).values_list("pk", flat=True))
+        # Cases the units cooperate on: a literal list when short, so every branch of the OR below has its
+        # own index and the planner can combine them (a subquery in an OR forces a scan of the table).
+        task_cases = CaseTask.objects.filter(unit__in=units).values_list("case_id", flat=True)
+        listed = list(task_cases[: LITERAL_TASK_CASES + 1])
+        tasks = Q(pk__in=listed) if len(listed) <= LITERAL_TASK_CASES else Q(pk__in=task_cases)
         townships = list(
             Region.objects.filter(
                 level=4, pk__in=Unit.objects.filter(scope.unit_q, kind="leadership").values("region")
             ).values_list("pk", flat=True)
         )
         return self.filter(
-            own
-            | Q(lead_unit__in=units)
-            | Q(registered_unit__in=units)
-            | Q(pk__in=CaseTask.objects.filter(unit__in=units).values("case_id"))
-            | Q(township__in=townships)
+            own | Q(lead_unit__in=units) | Q(registered_unit__in=units) | tasks | Q(township__in=townships)
         )
 
     def open(self):
@@ -146,6 +150,10 @@ class Case(models.Model):
     lead_unit = models.ForeignKey(
         Unit, verbose_name="承办单位", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
+    assignee = models.ForeignKey(
+        "orgs.Person", verbose_name="经办人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assignee_note = models.CharField("经办人说明", max_length=200, blank=True, help_text="如：A岗请假，由B岗顶岗")
     designated = models.BooleanField("指定承办（不可退单）", default=False)
     return_count = models.PositiveSmallIntegerField("退单次数", default=0)
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
@@ -178,6 +186,18 @@ class Case(models.Model):
         related_name="suspected_duplicates",
         help_text="登记时发现的同一事项、同一地点、近期的办件，待指挥中心合并或排除",
     )
+    routing = models.JSONField(
+        "智能派单建议", default=dict, blank=True, help_text="登记时模型给出的前三个事项、概率和依据词，及模型版本"
+    )
+    routed_matter = models.ForeignKey(
+        "catalog.Matter",
+        verbose_name="模型首选事项",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    auto_dispatched = models.BooleanField("智能派单（自动）", default=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True, db_index=True)
 
     objects = CaseQuerySet.as_manager()
@@ -295,6 +315,7 @@ class Notification(models.Model):
         SUPERVISE = "supervise", "督办"
         NOTIFY = "notify", "通报"
         INFO = "info", "通知"
+        DISPATCH = "dispatch", "派单"
 
     class Channel(models.TextChoices):
         INAPP = "inapp", "站内消息"

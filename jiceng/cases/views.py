@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -130,6 +131,7 @@ def _do(request, c: Case, name: str):
             c,
             by=user,
             unit=Unit.objects.filter(pk=post.get("unit") or 0).first(),
+            matter=Matter.objects.filter(code=post.get("matter") or "").first(),
             designate=bool(post.get("designate")),
         ),
         "reassign": lambda: actions.reassign_case(
@@ -252,11 +254,12 @@ def command_centre(request):
         Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED, Status.ACCEPTED])  # partial index
         .exclude(status=Status.ACCEPTED, is_service=True)
         .select_related("matter", "matter_version", "township")
-        .order_by("created_at")[:200]
+        .order_by("created_at", "id")
     )
+    page = CappedPaginator(queue, COMMAND_PAGE).get_page(request.GET.get("page"))
     rows = []
     today = timezone.localdate()
-    for c in queue:
+    for c in page:
         suggestion = reason = None
         if c.matter and c.township:
             try:
@@ -273,11 +276,24 @@ def command_centre(request):
         .select_related("duplicate_of", "township", "village")
         .order_by("created_at")[:100]
     )
+    since = timezone.now() - timedelta(days=ROUTING_WINDOW_DAYS)
     return render(
         request,
         "cases/command_centre.html",
-        {"rows": rows, "extensions": extensions, "duplicates": duplicates},
+        {
+            "rows": rows,
+            "page": page,
+            "querystring_base": querystring_base(request),
+            "extensions": extensions,
+            "duplicates": duplicates,
+            "routing": figures.routing_figures(since, settings.ROUTING_AUTO_THRESHOLD),
+            "routing_days": ROUTING_WINDOW_DAYS,
+        },
     )
+
+
+ROUTING_WINDOW_DAYS = 30
+COMMAND_PAGE = 50  # the oldest first: what waits longest is dispatched first
 
 
 @require_perm(Perm.REGISTER_CASES)

@@ -1,7 +1,8 @@
 """Point → grid: the grids' polygons in a shapely STRtree, rebuilt when grids change.
 
-A point on the shared edge of two grids belongs to the grid with the lower code (the rule is
-deterministic, so a report on a road between two grids always goes to the same one); a point outside
+A point inside a 专属网格 (a school, a market, an enterprise drawn inside a 综合网格) belongs to the 专属网格;
+a point on the shared edge of two grids of the same kind belongs to the grid with the lower code (the rule
+is deterministic, so a report on a road between two grids always goes to the same one); a point outside
 every grid has no grid, and the case keeps its village and township from the address instead.
 """
 
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Case as DbCase
+from django.db.models import Count, Max, When
 from shapely.geometry import shape
 
-from .models import COMPREHENSIVE_LAYER, Grid
+from .models import COMPREHENSIVE_LAYER, Grid, GridKind
 
 EARTH = 6_371_008.8
 
@@ -32,20 +34,22 @@ def area_m2(geometry) -> float:
 
 @dataclass
 class GridIndex:
-    ids: np.ndarray  # grid ids in code order
+    ids: np.ndarray  # grid ids in priority order: 专属网格 first, then by code
     villages: np.ndarray
     tree: shapely.STRtree
     stamp: tuple
 
     @classmethod
     def build(cls, stamp: tuple = ()) -> GridIndex:
-        grids = Grid.objects.filter(active=True, layer=COMPREHENSIVE_LAYER).order_by("code")
+        grids = Grid.objects.filter(active=True, layer=COMPREHENSIVE_LAYER).order_by(
+            DbCase(When(kind=GridKind.COMPREHENSIVE, then=1), default=0), "code"
+        )
         rows = list(grids.values_list("pk", "village_id", "polygon"))
         return cls.of([r[0] for r in rows], [r[1] for r in rows], [shape(r[2]) for r in rows], stamp)
 
     @classmethod
     def of(cls, ids, villages, geoms, stamp: tuple = ()) -> GridIndex:
-        """An index over geometries already in memory, in code order (the benchmark builds one directly)."""
+        """An index over geometries already in memory, in priority order (the benchmark builds one directly)."""
         for g in geoms:
             shapely.prepare(g)
         return cls(
@@ -62,7 +66,7 @@ class GridIndex:
         if len(self.ids) == 0 or len(points) == 0:
             return out
         point_i, grid_i = self.tree.query(points, predicate="intersects")  # boundary included
-        # Lowest code wins on a shared edge: grids are in code order, so keep the smallest index per point.
+        # The first grid in priority order wins (专属 before 综合, then the lower code on a shared edge).
         order = np.lexsort((grid_i, point_i))
         point_i, grid_i = point_i[order], grid_i[order]
         first = np.ones(len(point_i), dtype=bool)

@@ -1,14 +1,17 @@
 """GeoJSON grids in: every feature checked (code, village, polygon), errors listed per feature in Chinese,
-all or nothing. Members come from Excel the same way."""
+all or nothing. Members come from Excel the same way, keeping or finding their platform accounts."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 
 import shapely
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from openpyxl import load_workbook
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -25,6 +28,16 @@ KIND_BY_LABEL = {label: value for value, label in GridKind.choices} | {"综合":
 # Mainland China with its islands, in degrees: a point outside is usually latitude and longitude swapped.
 LON_RANGE, LAT_RANGE = (73.0, 136.0), (3.0, 54.0)
 _WHERE = re.compile(r"\[([-\d.eE]+) ([-\d.eE]+)\]")
+# The properties of a feature, as the page and the command name them.
+FEATURE_FIELDS = {"code": "网格编码", "name": "网格名称", "kind": "类型", "geometry": "范围"}
+
+
+class FeatureError(RowError):
+    """A problem with one feature of a GeoJSON file: `row` counts features (a file has no rows to count)."""
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (f"第{self.row}个要素" if self.row else "", self.column) if p)
+        return f"{self.sheet} {where}：{self.message}" if where else f"{self.sheet}：{self.message}"
 
 
 def _reason(explanation: str) -> str:
@@ -76,16 +89,16 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
     result = ImportResult()
     layer = (layer or "").strip()
     if not layer or len(layer) > Grid._meta.get_field("layer").max_length:
-        result.errors.append(RowError(FILE, None, "", "图层名称应为1至20个字，如“综合”“综治”“城管”。"))
+        result.errors.append(FeatureError(FILE, None, "", "图层名称应为1至20个字，如“综合”“综治”“城管”。"))
         return result
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError):
-        result.errors.append(RowError(FILE, None, "", "文件不是有效的 GeoJSON（JSON 格式错误）。"))
+        result.errors.append(FeatureError(FILE, None, "", "文件不是有效的 GeoJSON（JSON 格式错误）。"))
         return result
     features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
     if not isinstance(features, list):
-        result.errors.append(RowError(FILE, None, "", "应为 GeoJSON FeatureCollection（含 features 数组）。"))
+        result.errors.append(FeatureError(FILE, None, "", "应为 GeoJSON FeatureCollection（含 features 数组）。"))
         return result
     villages = {r.code: r for r in Region.objects.filter(level=5)}
     seen: dict[str, int] = {}
@@ -108,8 +121,8 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
         geom, problem = check_geometry((feature or {}).get("geometry"))
         if problem:
             errors.append(("geometry", problem))
-        for column, message in errors:
-            result.errors.append(RowError(FILE, number, column, f"{code or '（无编码）'} {message}"))
+        for field, message in errors:
+            result.errors.append(FeatureError(FILE, number, FEATURE_FIELDS[field], f"{code or '（无编码）'} {message}"))
         seen.setdefault(code, number)
         if not errors:
             rows.append((code, name, kind, villages[code[:12]], feature["geometry"], geom))
@@ -123,7 +136,7 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
                 f"{code} 该编码已是“{layers[code]}”图层的网格，不能导入到“{layer}”图层；"
                 "部门网格请使用本村未占用的序号。"
             )
-            result.errors.append(RowError(FILE, number, "code", message))
+            result.errors.append(FeatureError(FILE, number, FEATURE_FIELDS["code"], message))
     if result.errors:
         return result
     existing = set(layers)
@@ -164,7 +177,11 @@ ROLE_BY_LABEL = {label: value for value, label in GridMember.Role.choices}
 
 def import_members(source, *, dry_run: bool) -> ImportResult:
     """Grid members from an Excel sheet (网格编码, 姓名, 职务, 手机号). The grids in the file get exactly the
-    members listed (others are removed from those grids); grids not in the file are untouched."""
+    members listed (others are removed from those grids); grids not in the file are untouched.
+
+    A listed member keeps their platform account (and their patrols keep them) when the grid already has a member
+    of the same name and mobile; anyone else is linked to the one active account with that mobile, as the account's
+    own or its person's, so grid workers can patrol their grids. A mobile several accounts share links none."""
     sheet = "网格员"
     result = ImportResult()
     try:
@@ -206,12 +223,44 @@ def import_members(source, *, dry_run: bool) -> ImportResult:
     try:
         with transaction.atomic():
             touched = {g.pk for g, *_ in rows}
-            GridMember.objects.filter(grid_id__in=touched).delete()
-            GridMember.objects.bulk_create(GridMember(grid=g, name=n, role=r, phone=p) for g, n, r, p in rows)
+            members = _replace_members(touched, rows)
             result.counts["网格"] = len(touched)
+            result.counts["关联平台账号"] = sum(m.user_id is not None for m in members)
             if dry_run:
                 raise Rollback
             result.committed = True
     except Rollback:
         pass
     return result
+
+
+def _replace_members(grid_ids: set[int], rows: list[tuple]) -> list[GridMember]:
+    """The members of `grid_ids` become `rows`: a row matching a present member (grid, name, mobile) updates it."""
+    present: dict[tuple, list[GridMember]] = defaultdict(list)
+    for member in GridMember.objects.filter(grid_id__in=grid_ids).order_by("id"):
+        present[(member.grid_id, member.name, member.phone)].append(member)
+    accounts = _accounts_by_mobile({phone for *_, phone in rows if phone})
+    kept, added = [], []
+    for grid, name, role, phone in rows:
+        same = present.get((grid.pk, name, phone))
+        member = same.pop(0) if same else GridMember(grid=grid, name=name, phone=phone)
+        member.role = role
+        if member.user_id is None and phone:
+            member.user_id = accounts.get(phone)
+        (kept if member.pk else added).append(member)
+    GridMember.objects.filter(grid_id__in=grid_ids).exclude(pk__in=[m.pk for m in kept]).delete()
+    GridMember.objects.bulk_update(kept, ["role", "user"])
+    GridMember.objects.bulk_create(added)
+    return kept + added
+
+
+def _accounts_by_mobile(mobiles: set[str]) -> dict[str, int]:
+    """Mobile → id of the one active account having it, as its own or its person's; a mobile shared is left out."""
+    found: dict[str, set[int]] = defaultdict(set)
+    accounts = (
+        get_user_model().objects.filter(is_active=True).filter(Q(phone__in=mobiles) | Q(person__phone__in=mobiles))
+    )
+    for pk, own, persons in accounts.values_list("pk", "phone", "person__phone"):
+        for mobile in {own, persons} & mobiles:
+            found[mobile].add(pk)
+    return {mobile: pk for mobile, (pk, *others) in found.items() if not others}

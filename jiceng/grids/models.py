@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from jiceng.orgs.models import Region
 
@@ -398,6 +400,14 @@ class Patrol(models.Model):
         from django.urls import reverse
 
         return reverse("grids:patrol", args=[self.pk])
+
+    def track_points(self) -> list[tuple[float, float, datetime]]:
+        """The track as (longitude, latitude, local time); points stored before times were local are in UTC."""
+        return [(lon, lat, timezone.localtime(datetime.fromisoformat(at))) for lon, lat, at in self.track]
+
+    @property
+    def last_located_at(self) -> datetime | None:
+        return max((at for *_, at in self.track_points()), default=None)
 
 
 class PatrolFinding(models.Model):

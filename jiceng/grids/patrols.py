@@ -1,10 +1,19 @@
 """巡查: grid workers walking their grids, with the phone's track, findings that become cases, and coverage per grid.
 
-Who may patrol a grid: a holder of PATROL who is a member of the grid (GridMember.user), or whose PATROL scope
-covers the grid's township (a township-level 网格员 account with 本级及下级 at the township's party and government
-unit); the default 仅本人 scope of a 网格员 gives only the grids they are a member of. A worker has at most one
-patrol in progress (a partial unique index keeps it so when two phones race). The worker adds track points and
-findings and ends the patrol; the command centre (MANAGE_GRIDS, in scope) may also end a patrol left running.
+Patrols are on comprehensive grids (layer 综合) only: a departmental layer's grid is a 多网合一 source, not a
+place anyone patrols. Who may patrol a comprehensive grid: a holder of PATROL who is a member of the grid
+(GridMember.user), or whose PATROL scope covers the grid's township (a township-level 网格员 account with 本级及下级
+at the township's party and government unit); the default 仅本人 scope of a 网格员 gives only the grids they are a
+member of. A worker has at most one patrol in progress (a partial unique index keeps it so when two phones race).
+The worker adds track points and findings and ends the patrol; the command centre (MANAGE_GRIDS, in scope) may
+also end a patrol left running.
+
+How long a patrol counts (`ended_at`, which coverage hours add up): until the worker ends it, as a rule. A patrol
+ended by someone else (the command centre closing one left running), or ended more than MAX_PATROL_HOURS after it
+started, counts only until its last track point or finding, or not at all when it has neither: the time it was
+left running is not time patrolled. Its END event says so, with who ended it and when (the event's time).
+
+Track point times are stored and given out in local time (Asia/Shanghai), as every other time of the platform.
 
 Each start, finding and end writes a PatrolEvent; track points do not (the track is their record).
 """
@@ -14,7 +23,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
 from django.db import IntegrityError, transaction
@@ -41,22 +50,21 @@ from .models import (
 EARTH_M = 6_371_008.8
 MAX_TRACK_POINTS = 5000  # a point every 10 s for 14 hours
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run this far ahead
+MAX_PATROL_HOURS = 12  # a patrol ended later counts only to its last point or finding
 
 
 # ---- access ------------------------------------------------------------------------------------------
 
 
 def patrollable_grids(user):
-    """The active grids the user may patrol (see the module's docstring)."""
+    """The active comprehensive grids the user may patrol (see the module's docstring)."""
     if not user.is_authenticated or not user.can(Perm.PATROL):
         return Grid.objects.none()
-    q = Q(members__user=user)
+    grids = Grid.objects.filter(layer=COMPREHENSIVE_LAYER, active=True)
     towns = townships_in_scope(user, Perm.PATROL)
-    if towns is None:
-        q |= Q(layer=COMPREHENSIVE_LAYER)
-    elif towns:
-        q |= Q(layer=COMPREHENSIVE_LAYER, village__parent__in=towns)
-    return Grid.objects.filter(q, active=True).distinct().select_related("village__parent").order_by("code")
+    if towns is not None:
+        grids = grids.filter(Q(members__user=user) | Q(village__parent__in=towns)).distinct()
+    return grids.select_related("village__parent").order_by("code")
 
 
 def supervised_patrols(user):
@@ -85,11 +93,11 @@ def get_patrol_for_user(user, pk, *, write: bool = False, end: bool = False) -> 
 
 
 def coverage_grids(user):
-    """Grids whose coverage the user may see: their VIEW_GRIDS townships, and grids they are a member of."""
+    """Comprehensive grids whose coverage the user may see: in their VIEW_GRIDS townships, or with them as member."""
     if not user.is_authenticated or not user.can(Perm.VIEW_GRIDS):
         return Grid.objects.none()
     towns = townships_in_scope(user, Perm.VIEW_GRIDS)
-    grids = Grid.objects.filter(active=True).select_related("village__parent")
+    grids = Grid.objects.filter(layer=COMPREHENSIVE_LAYER, active=True).select_related("village__parent")
     if towns is None:
         return grids
     return grids.filter(Q(village__parent__in=towns) | Q(members__user=user)).distinct()
@@ -106,6 +114,8 @@ def _event(patrol: Patrol, kind: str, *, by, note: str = "") -> None:
 def start_patrol(grid: Grid, *, by) -> Patrol:
     if not grid.active:
         raise DomainError(f"网格“{grid.name}”已停用，不能巡查。", field="grid")
+    if grid.layer != COMPREHENSIVE_LAYER:
+        raise DomainError(f"“{grid.name}”是{grid.layer}部门网格，巡查请选择所在的综合网格。", field="grid")
     if not patrollable_grids(by).filter(pk=grid.pk).exists():
         raise DomainError(f"您不是网格“{grid.name}”的成员，也不负责其所在乡镇（街道），不能巡查该网格。", field="grid")
     running = Patrol.objects.filter(user=by, status=PatrolStatus.ACTIVE).select_related("grid").first()
@@ -161,10 +171,11 @@ def add_patrol_points(patrol: Patrol, points: list[tuple[float, float, datetime 
             at = timezone.make_aware(at)
         if at < patrol.started_at - CLOCK_SKEW or at > now + CLOCK_SKEW:
             raise DomainError("轨迹点的时间应在本次巡查开始之后、当前时间之前。")
-        added.append([round(lon, 7), round(lat, 7), at.astimezone(UTC).isoformat()])
+        added.append([round(lon, 7), round(lat, 7), timezone.localtime(at).isoformat()])
     if len(patrol.track) + len(added) > MAX_TRACK_POINTS:
         raise DomainError(f"一次巡查最多记录{MAX_TRACK_POINTS}个轨迹点，请结束本次巡查后重新开始。")
-    patrol.track = sorted([*patrol.track, *added], key=lambda p: p[2])  # ISO times in UTC sort as text
+    # By the moment, not the text: points stored before times were local are in UTC.
+    patrol.track = sorted([*patrol.track, *added], key=lambda p: datetime.fromisoformat(p[2]))
     patrol.distance_m = track_length(patrol.track)
     patrol.save(update_fields=["track", "distance_m"])
     return patrol
@@ -188,7 +199,8 @@ def report_finding(
     token: str = "",
 ):
     """A problem found on the patrol becomes a 网格上报 case registered by the worker (it shows among their
-    reports), placed by its point, else in the patrol's village; `token` makes a resent form harmless."""
+    reports), placed by its point, else in the patrol's grid; `token` makes a resent form harmless: the case
+    registered the first time comes back. Return (case, whether it was registered now)."""
     from jiceng.cases import actions as case_actions
     from jiceng.cases.models import Channel
     from jiceng.cases.permissions import registering_unit
@@ -208,12 +220,13 @@ def report_finding(
         latitude=lat if located else None,
         longitude=lon if located else None,
         idempotency_key=f"patrol-{patrol.pk}-{token}" if token else None,
+        grid=grid,
     )
     if created:
         case_actions.attach_photos(case, photos, by=by)
         PatrolFinding.objects.create(patrol=patrol, case=case)
         _event(patrol, PatrolEvent.Kind.FINDING, by=by, note=f"{case.code} {case.title}")
-    return case
+    return case, created
 
 
 @transaction.atomic
@@ -223,12 +236,32 @@ def end_patrol(patrol: Patrol, *, by, note: str = "") -> Patrol:
         raise DomainError("该巡查已结束。")
     if patrol.user_id != getattr(by, "pk", None) and not supervised_patrols(by).filter(pk=patrol.pk).exists():
         raise DomainError("只有巡查人本人或指挥中心可以结束巡查。")
-    patrol.status, patrol.ended_at = PatrolStatus.ENDED, timezone.now()
+    now = timezone.now()
+    reason = cut_short_reason(patrol, ended_by=by, ended_at=now)
+    patrol.status, patrol.ended_at = PatrolStatus.ENDED, last_activity(patrol, until=now) if reason else now
     patrol.note = note.strip()
     patrol.save(update_fields=["status", "ended_at", "note"])
-    ended_by = "" if patrol.user_id == by.pk else f"由{by.display_name}结束"
-    _event(patrol, PatrolEvent.Kind.END, by=by, note=ended_by or patrol.note)
+    timing = f"{reason}，计至{timezone.localtime(patrol.ended_at):%m-%d %H:%M}" if reason else ""
+    _event(patrol, PatrolEvent.Kind.END, by=by, note="；".join(n for n in (timing, patrol.note) if n))
     return patrol
+
+
+def cut_short_reason(patrol: Patrol, *, ended_by, ended_at: datetime) -> str:
+    """Why the patrol counts only to its last point or finding, or "" when it counts to its end (see the module's
+    docstring); `ended_by` and `ended_at` are who ended it and when, as its END event records."""
+    if getattr(ended_by, "pk", None) != patrol.user_id:
+        who = f"指挥中心（{ended_by.display_name}）" if ended_by else "指挥中心"
+        return f"由{who}结束，按最后一次定位或上报计时"
+    if ended_at - patrol.started_at > timedelta(hours=MAX_PATROL_HOURS):
+        return f"超过{MAX_PATROL_HOURS}小时才结束，按最后一次定位或上报计时"
+    return ""
+
+
+def last_activity(patrol: Patrol, *, until: datetime) -> datetime:
+    """The time of the patrol's last track point or finding (its start without either), no later than `until`."""
+    found = patrol.findings.aggregate(last=Max("created_at"))["last"]
+    times = [patrol.started_at, *(at for *_, at in patrol.track_points()), *([found] if found else [])]
+    return min(max(times), until)
 
 
 # ---- coverage ----------------------------------------------------------------------------------------

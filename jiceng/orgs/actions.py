@@ -324,7 +324,7 @@ def reveal_person_pii(person: Person, *, field: str, by) -> str:
 
 
 @transaction.atomic
-def create_post(unit: Unit, *, name: str, duties: str = "", sort: int = 100, by) -> Post:
+def create_post(unit: Unit, *, name: str, duties: str = "", sort: int = 100, takes_cases: bool = False, by) -> Post:
     name = name.strip()
     if not name:
         raise DomainError("请填写岗位名称。", field="name")
@@ -332,20 +332,20 @@ def create_post(unit: Unit, *, name: str, duties: str = "", sort: int = 100, by)
         raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能新设岗位。")
     if unit.posts.filter(name=name).exists():
         raise DomainError(f"“{unit.name}”已有“{name}”岗位。", field="name")
-    post = Post.objects.create(unit=unit, name=name, duties=duties, sort=sort)
+    post = Post.objects.create(unit=unit, name=name, duties=duties, sort=sort, takes_cases=takes_cases)
     log_operation(by, "新增岗位", post)
     return post
 
 
 @transaction.atomic
-def update_post(post: Post, *, name: str, duties: str, active: bool = True, by) -> Post:
+def update_post(post: Post, *, name: str, duties: str, active: bool = True, takes_cases: bool = False, by) -> Post:
     name = name.strip()
     if not name:
         raise DomainError("请填写岗位名称。", field="name")
     if post.unit.posts.filter(name=name).exclude(pk=post.pk).exists():
         raise DomainError(f"“{post.unit.name}”已有“{name}”岗位。", field="name")
-    post.name, post.duties, post.active = name, duties, active
-    post.save(update_fields=["name", "duties", "active"])
+    post.name, post.duties, post.active, post.takes_cases = name, duties, active, takes_cases
+    post.save(update_fields=["name", "duties", "active", "takes_cases"])
     log_operation(by, "修改岗位", post)
     return post
 

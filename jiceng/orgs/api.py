@@ -323,7 +323,7 @@ class PostOut(serializers.ModelSerializer):
 
     class Meta:
         model = Post
-        fields = ["id", "unit", "unit_name", "name", "duties", "active", "holders"]
+        fields = ["id", "unit", "unit_name", "name", "duties", "active", "takes_cases", "holders"]
 
 
 class HoldersIn(serializers.Serializer):

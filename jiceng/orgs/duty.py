@@ -156,3 +156,10 @@ def duties_on(posts, day: date) -> dict[int, Duty]:
         duty.workday = workday
         out[post.pk] = duty
     return out
+
+
+def case_handler(unit, at: date | datetime | None = None) -> Duty | None:
+    """Who handles a case dispatched to `unit`: the person on duty for its first active 承接派单 post.
+    None when the unit has no such post (the case then waits on the unit's workbench for anyone to sign)."""
+    post = unit.posts.filter(active=True, takes_cases=True).order_by("sort", "id").first()
+    return on_duty(post, at) if post is not None else None

@@ -113,6 +113,11 @@ class PostForm(StyledForm, forms.Form):
     name = forms.CharField(label="岗位名称", max_length=100)
     duties = forms.CharField(label="岗位职责", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     active = forms.BooleanField(label="启用", required=False, initial=True)
+    takes_cases = forms.BooleanField(
+        label="承接派单",
+        required=False,
+        help_text="派到本单位的办件交该岗位在岗人员经办：A岗在岗由A岗，A岗请假外出时由B岗按顺位顶岗",
+    )
 
 
 class HoldersForm(StyledForm, forms.Form):

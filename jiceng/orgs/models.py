@@ -379,6 +379,9 @@ class Post(models.Model):
     duties = models.TextField("岗位职责", blank=True)
     sort = models.PositiveIntegerField("排序", default=100)
     active = models.BooleanField("启用", default=True)
+    takes_cases = models.BooleanField(
+        "承接派单", default=False, help_text="派到本单位的办件由该岗位在岗人员（A岗，缺岗时B岗）经办"
+    )
 
     objects = PostQuerySet.as_manager()
 

@@ -500,7 +500,15 @@ def post_create(request):
     form = PostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        post = run_action(form, actions.create_post, unit, name=data["name"], duties=data["duties"], by=user)
+        post = run_action(
+            form,
+            actions.create_post,
+            unit,
+            name=data["name"],
+            duties=data["duties"],
+            takes_cases=data["takes_cases"],
+            by=user,
+        )
         if post:
             messages.success(request, f"已新增岗位“{post.name}”，请设置A岗和B岗人员。")
             return redirect("orgs:post_holders", post.pk)
@@ -511,7 +519,10 @@ def post_create(request):
 def post_edit(request, pk):
     user = request.user
     post = get_post_for_user(user, pk, write=True)
-    form = PostForm(request.POST or None, initial={"name": post.name, "duties": post.duties, "active": post.active})
+    form = PostForm(
+        request.POST or None,
+        initial={"name": post.name, "duties": post.duties, "active": post.active, "takes_cases": post.takes_cases},
+    )
     if request.method == "POST" and form.is_valid():
         if run_action(form, actions.update_post, post, by=user, **form.cleaned_data):
             messages.success(request, "岗位已保存。")

@@ -21,7 +21,7 @@ CHANNEL_HELP = "来源渠道代码：" + "、".join(f"{c.value}（{c.label}）" 
 RESULT_HELP = "办理结果代码：" + "、".join(f"{r.value}（{r.label}）" for r in Result) + "；未办结为空"
 
 LIST_RELATIONS = ("matter", "matter_version", "township", "lead_unit", "registered_unit")
-DETAIL_RELATIONS = (*LIST_RELATIONS, "village", "reopened_from", "merged_into", "duplicate_of")
+DETAIL_RELATIONS = (*LIST_RELATIONS, "village", "grid", "assignee", "reopened_from", "merged_into", "duplicate_of")
 
 
 def find_case(user, code: str) -> Case:
@@ -142,6 +142,16 @@ class CaseDetailOut(CaseOut):
     address = serializers.CharField(help_text="事发地点")
     latitude = serializers.FloatField(allow_null=True)
     longitude = serializers.FloatField(allow_null=True)
+    grid = serializers.CharField(source="grid.code", allow_null=True, help_text="网格编码（15位）")
+    grid_name = serializers.CharField(source="grid.name", allow_null=True)
+    assignee_name = serializers.CharField(
+        source="assignee.name", allow_null=True, help_text="经办人：承办单位承接派单岗位的在岗人员"
+    )
+    assignee_note = serializers.CharField(help_text="经办人说明，如“A岗请假，由B岗顶岗”")
+    routing = serializers.DictField(
+        help_text="智能派单建议：version 模型版本；top 前三个事项（matter、name、probability、words）；auto 自动派单"
+    )
+    auto_dispatched = serializers.BooleanField(help_text="由智能派单自动派出")
     requester_id_number = serializers.SerializerMethodField(help_text="脱敏后的身份证号")
     requester_address = serializers.CharField(source="masked_address", help_text="脱敏后的联系地址")
     can_see_requester = serializers.SerializerMethodField(help_text="本人可通过 pii 接口查看完整申请人信息")

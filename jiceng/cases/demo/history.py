@@ -55,7 +55,7 @@ from ..models import (
     Rectification,
     Status,
 )
-from . import texts
+from . import routing, texts
 from .stories import AGENT_POINT, GRID_VILLAGE, Later, Planned, Stories, Story
 
 CASES = 2200  # stories told (reopened cases come on top): about 23 ms each on SQLite, under a minute
@@ -453,7 +453,7 @@ def seed(*, today: date, count: int | None = None) -> list[str]:
     if Case.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists():
         return [EXISTS_LINE]
     lines = CaseSeeder(today=today, count=CASES if count is None else count).run()
-    return lines + _duplicate_pair()
+    return lines + _duplicate_pair() + routing.seed()
 
 
 def _duplicate_pair() -> list[str]:

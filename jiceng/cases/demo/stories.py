@@ -12,6 +12,7 @@ from django.utils import timezone
 from jiceng.accounts.models import User
 from jiceng.catalog.models import CatalogUnit, Matter, MatterVersion, RoleBinding
 from jiceng.catalog.resolve import Unresolvable, resolve
+from jiceng.grids import demo as grids_demo
 from jiceng.lib.validators import build_id_number
 from jiceng.orgs.demo.data import (
     COUNTY_CODE,
@@ -57,7 +58,6 @@ REVERSE_SHARE = {Channel.TOWNSHIP_CALL: 0.75, Channel.GRID: 0.25}
 ARCHIVED_SHARE = 0.2
 LATE, STALLED = 0.07, 0.015  # finished after the deadline; left lying for weeks (recent cases only)
 COUNTY_ALTERNATES = ("C04", "C05", "C03", "C01", "C08")  # where a returned case may be sent instead
-COUNTY_CENTRE = (32.98, 114.03)  # 示范县, near 驻马店
 
 
 class Later(Exception):
@@ -118,8 +118,8 @@ class Planned:
 class Place:
     village: Region
     address: str
-    latitude: float
-    longitude: float
+    latitude: float | None
+    longitude: float | None
 
 
 class Stories:
@@ -163,11 +163,8 @@ class Stories:
             self.matters[v.name] = v.matter
             self.versions[v.matter_id] = v
         self.resolved: dict[tuple[int, int], tuple[Unit, list[Unit]] | None] = {}
-        rng = random.Random(RANDOM_SEED + 30)
-        self.centres = {
-            v: (COUNTY_CENTRE[0] + rng.uniform(-0.12, 0.12), COUNTY_CENTRE[1] + rng.uniform(-0.15, 0.15))
-            for v in sorted(self.township_of)
-        }
+        # Points inside the village's demo grids, from their own random stream so the stories stay the same.
+        self.point_rng = random.Random(RANDOM_SEED + 30)
         self.last_day = self.last_workday()
 
     # -- lookups --------------------------------------------------------------------------------
@@ -278,10 +275,11 @@ class Stories:
             )
         else:
             address = f"{village.name}{r.randint(1, 12)}组"
-        lat, lon = self.centres[village.pk]
-        return Place(
-            village, address, round(lat + r.uniform(-0.004, 0.004), 6), round(lon + r.uniform(-0.004, 0.004), 6)
-        )
+        point = grids_demo.point_in(village, self.point_rng)
+        if point is None:  # a county without demo grids: the case is placed by its village only
+            return Place(village, address, None, None)
+        lon, lat = point
+        return Place(village, address, round(lat, 6), round(lon, 6))
 
     def event_text(self, r: random.Random, name: str, place: Place) -> tuple[str, str, str]:
         default = ((("反映" + name + "问题", "{place}存在" + name + "问题，请尽快处理。"),), "")

@@ -89,7 +89,7 @@ def test_the_list_costs_the_same_queries_for_more_cases(client, cast, matters):
 
 
 def test_past_the_count_cap_the_list_says_so_and_offers_only_capped_pages(client, cast, three, monkeypatch):
-    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    monkeypatch.setattr(CappedPaginator, "cap", 2)  # the default is 2,000
     client.force_login(cast.users.dispatcher)
     response = client.get("/cases/")
     paginator = response.context["page"].paginator

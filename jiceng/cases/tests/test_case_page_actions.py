@@ -180,3 +180,19 @@ def test_a_cooperating_unit_sees_its_task_on_the_workbench_and_reports_it(client
     assert list(client.get("/cases/workbench/?tab=cooperating").context["page"]) == []
     assert post(client, office_clerk, case, "task_report", note="再报一次").status_code == 403
     assert post(client, cast.users.department, case, "task_report", note="x").status_code == 403  # the lead unit
+
+
+@pytest.mark.parametrize("literal_limit", [2_000, 0])
+def test_a_cooperating_unit_sees_the_case_whether_its_tasks_are_listed_or_queried(
+    cast, matters, literal_limit, monkeypatch
+):
+    from jiceng.accounts.roles import Role
+    from jiceng.cases import models
+    from jiceng.cases.models import Case
+    from jiceng.conftest import make_user
+
+    office_clerk = make_user("office_clerk", Role.WINDOW_CLERK, cast.units.east_office, scope="unit")
+    case = actions.dispatch_case(grid_report(cast, matters), by=None)  # 东岗镇党政综合办公室 cooperates
+    actions.register_case(channel="grid", title="河西路灯不亮", text="x", township=cast.regions.west)
+    monkeypatch.setattr(models, "LITERAL_TASK_CASES", literal_limit)
+    assert list(Case.objects.visible_to(office_clerk)) == [case]

@@ -99,12 +99,22 @@ class MergePlanFilterIn(serializers.Serializer):
     township = serializers.CharField(required=False, help_text="乡镇（街道）区划代码")
 
 
+NO_LAYERS = "请选择至少一个部门网格图层。"
+
+
 class MergeBuildIn(serializers.Serializer):
     layers = serializers.ListField(
-        child=serializers.CharField(max_length=20), min_length=1, help_text='合并的部门图层，如 ["综治", "城管"]'
+        child=serializers.CharField(max_length=20),
+        min_length=1,
+        error_messages={"required": NO_LAYERS, "empty": NO_LAYERS, "min_length": NO_LAYERS},
+        help_text='合并的部门图层，如 ["综治", "城管"]',
     )
     township = serializers.CharField(
-        required=False, allow_null=True, default=None, help_text="乡镇（街道）区划代码；不填为全县（须有全县数据范围）"
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="乡镇（街道）区划代码；不填、空或 null 为全县（须有全县数据范围）",
     )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -134,7 +144,23 @@ class MergeApproveIn(MergeNoteIn):
 
 
 class MergeReturnIn(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, help_text="退回理由")
+    reason = serializers.CharField(
+        max_length=300,
+        error_messages={"required": "请填写退回理由。", "blank": "请填写退回理由。", "null": "请填写退回理由。"},
+        help_text="退回理由",
+    )
+
+
+def _require_merge_role(user) -> None:
+    """Plans are the command centre's (MANAGE_GRIDS) and the staffing office's (APPROVE_GRID_MERGE)."""
+    if not (user.can(Perm.MANAGE_GRIDS) or user.can(Perm.APPROVE_GRID_MERGE)):
+        raise PermissionDenied("您的角色没有此项权限。")
+
+
+def _access_plan(user, pk, **access) -> MergePlan:
+    """Without either role 403, as for the list, before the plan's own 404 (invisible) or 403 (not for them)."""
+    _require_merge_role(user)
+    return merging.get_merge_plan_for_user(user, pk, **access)
 
 
 PLAN_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="方案 id")
@@ -177,8 +203,7 @@ class MergePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         user = self.request.user
-        if not (user.can(Perm.MANAGE_GRIDS) or user.can(Perm.APPROVE_GRID_MERGE)):
-            raise PermissionDenied("您的角色没有此项权限。")
+        _require_merge_role(user)
         qs = MergePlan.objects.visible_to(user).select_related("township", "created_by", "approved_by")
         filters = MergePlanFilterIn(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
@@ -189,8 +214,7 @@ class MergePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return qs
 
     def retrieve(self, request, pk=None):
-        self.get_queryset()  # the role check
-        return Response(plan_detail(merging.get_merge_plan_for_user(request.user, pk)))
+        return Response(plan_detail(_access_plan(request.user, pk)))
 
     @extend_schema(
         request=MergeBuildIn, responses={201: MergePlanDetailOut}, summary="生成方案（按村合并所选部门图层）"
@@ -205,7 +229,7 @@ class MergePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(parameters=[PLAN_ID], request=MergeNoteIn, responses=MergePlanDetailOut, summary="提交编办审批")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        plan = merging.get_merge_plan_for_user(request.user, pk, write=True)
+        plan = _access_plan(request.user, pk, write=True)
         data = MergeNoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         merging.submit_merge_plan(plan, by=request.user, **data.validated_data)
@@ -214,7 +238,7 @@ class MergePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(parameters=[PLAN_ID], request=MergeApproveIn, responses=MergePlanDetailOut, summary="批准并实施方案")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        plan = merging.get_merge_plan_for_user(request.user, pk, approve=True)
+        plan = _access_plan(request.user, pk, approve=True)
         data = MergeApproveIn(data=request.data)
         data.is_valid(raise_exception=True)
         merging.approve_merge_plan(plan, by=request.user, **data.validated_data)
@@ -223,7 +247,7 @@ class MergePlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(parameters=[PLAN_ID], request=MergeReturnIn, responses=MergePlanDetailOut, summary="退回方案")
     @action(detail=True, methods=["post"], url_path="return")
     def return_plan(self, request, pk=None):
-        plan = merging.get_merge_plan_for_user(request.user, pk, approve=True)
+        plan = _access_plan(request.user, pk, approve=True)
         data = MergeReturnIn(data=request.data)
         data.is_valid(raise_exception=True)
         merging.return_merge_plan(plan, by=request.user, **data.validated_data)

@@ -3,7 +3,7 @@ centre and the townships read patrols in their scope and the coverage per grid."
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,7 +14,7 @@ from jiceng.orgs.api import require
 from jiceng.orgs.models import Region
 
 from .. import patrols
-from ..models import COMPREHENSIVE_LAYER, Grid, Patrol, PatrolStatus
+from ..models import Grid, Patrol, PatrolStatus
 
 STATUS_HELP = "状态代码：" + "、".join(f"{s.value}（{s.label}）" for s in PatrolStatus)
 
@@ -37,7 +37,10 @@ class PatrolOut(serializers.Serializer):
     status = serializers.CharField(help_text=STATUS_HELP)
     status_display = serializers.CharField(source="get_status_display")
     started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=f"结束时间；由指挥中心结束或超过{patrols.MAX_PATROL_HOURS}小时才结束的巡查，为最后一次定位或上报的时间",
+    )
     distance_m = serializers.FloatField(help_text="轨迹里程（米）")
     points = serializers.SerializerMethodField(help_text="轨迹点数")
     note = serializers.CharField()
@@ -48,10 +51,12 @@ class PatrolOut(serializers.Serializer):
 
 
 class PatrolDetailOut(PatrolOut):
-    track = serializers.ListField(
-        child=serializers.ListField(child=serializers.JSONField()),
-        help_text="轨迹：[经度, 纬度, ISO 8601 时间] 的列表，按时间排序",
-    )
+    track = serializers.SerializerMethodField(help_text="轨迹：[经度, 纬度, 北京时间（ISO 8601）] 的列表，按时间排序")
+
+    @extend_schema_field(serializers.ListField(child=serializers.ListField(child=serializers.JSONField())))
+    def get_track(self, patrol) -> list:
+        time = serializers.DateTimeField()
+        return [[lon, lat, time.to_representation(at)] for lon, lat, at in patrol.track_points()]
 
 
 class PatrolFilterIn(serializers.Serializer):
@@ -62,7 +67,7 @@ class PatrolFilterIn(serializers.Serializer):
 
 
 class PatrolStartIn(serializers.Serializer):
-    grid = serializers.CharField(max_length=15, help_text="要巡查的网格编码（本人所在网格或本乡镇的综合网格）")
+    grid = serializers.CharField(max_length=15, help_text="要巡查的综合网格编码（本人所在网格或本乡镇的综合网格）")
 
 
 class PatrolPointIn(serializers.Serializer):
@@ -101,7 +106,6 @@ class PatrolCoverageIn(serializers.Serializer):
     start = serializers.DateField(required=False, help_text="开始日期，默认本月1日")
     end = serializers.DateField(required=False, help_text="结束日期（含），默认今天")
     township = serializers.CharField(required=False, help_text="乡镇（街道）区划代码")
-    layer = serializers.CharField(required=False, default=COMPREHENSIVE_LAYER, help_text="图层，默认综合网格")
 
 
 class GridCoverageOut(serializers.Serializer):
@@ -110,7 +114,7 @@ class GridCoverageOut(serializers.Serializer):
     village_name = serializers.CharField(source="grid.village.name")
     township_name = serializers.CharField(source="grid.village.parent.name")
     patrols = serializers.IntegerField(help_text="巡查次数")
-    hours = serializers.FloatField(help_text="已结束巡查的时长合计（小时）")
+    hours = serializers.FloatField(help_text="已结束巡查从开始到 ended_at 的时长合计（小时）")
     days = serializers.IntegerField(help_text="有巡查的天数")
     workdays_patrolled = serializers.IntegerField(help_text="有巡查的工作日数")
     workdays = serializers.IntegerField(help_text="期间工作日数（按节假日表）")
@@ -202,16 +206,17 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         parameters=[PATROL_ID],
         request={"multipart/form-data": PatrolFindingIn, "application/json": PatrolFindingIn},
-        responses={201: PatrolFindingOut},
-        summary="上报巡查发现（登记为网格上报办件）",
+        responses={201: PatrolFindingOut, 200: PatrolFindingOut},
+        summary="上报巡查发现（登记为网格上报办件；带同一 token 重发返回 200 和第一次登记的那件）",
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def findings(self, request, pk=None):
         patrol = patrols.get_patrol_for_user(request.user, pk, write=True)
         data = PatrolFindingIn(data=request.data)
         data.is_valid(raise_exception=True)
-        case = patrols.report_finding(patrol, by=request.user, **data.validated_data)
-        return Response(PatrolFindingOut(case.patrol_finding).data, status=status.HTTP_201_CREATED)
+        case, created = patrols.report_finding(patrol, by=request.user, **data.validated_data)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PatrolFindingOut(case.patrol_finding).data, status=code)
 
     @extend_schema(parameters=[PATROL_ID], request=PatrolEndIn, responses=PatrolOut, summary="结束巡查")
     @action(detail=True, methods=["post"])
@@ -222,7 +227,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         patrol = patrols.end_patrol(patrol, by=request.user, **data.validated_data)
         return Response(_detail(patrol))
 
-    @extend_schema(parameters=[PatrolCoverageIn], responses=PatrolCoverageOut, summary="各网格巡查覆盖（默认本月）")
+    @extend_schema(parameters=[PatrolCoverageIn], responses=PatrolCoverageOut, summary="各综合网格巡查覆盖（默认本月）")
     @action(detail=False, methods=["get"])
     def coverage(self, request):
         require(request.user, Perm.VIEW_GRIDS)
@@ -231,7 +236,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         d = data.validated_data
         start, end = patrols.month_so_far()
         start, end = d.get("start") or start, d.get("end") or end
-        grids = patrols.coverage_grids(request.user).filter(layer=d["layer"])
+        grids = patrols.coverage_grids(request.user)
         if d.get("township"):
             township = Region.objects.filter(code=d["township"], level=4).first()
             if township is None:

@@ -370,7 +370,8 @@ def test_members_from_excel_are_checked_row_by_row_then_replace_the_grids_member
     assert any(row == 3 and column == "职务" and "“组长”无效" in message for row, column, message in errors)
     assert GridMember.objects.filter(grid__code="411799100201001").count() == 2
     good = workbook([["411799100201001", "李网格长", "网格长", "13900001111"]])
-    client.post("/grids/import/members/", {"file": upload("members.xlsx", good)})
+    checked = client.post("/grids/import/members/", {"file": upload("members.xlsx", good)})
+    assert "关联平台账号：<strong>0</strong>" in checked.content.decode()
     assert GridMember.objects.filter(grid__code="411799100201001").count() == 2  # 预检 writes nothing
     assert client.post("/grids/import/members/", {"confirm": "1"}).context["done"]
     assert list(GridMember.objects.filter(grid__code="411799100201001").values_list("name", "role", "phone")) == [

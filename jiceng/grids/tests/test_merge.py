@@ -259,6 +259,19 @@ def test_the_dispatcher_builds_and_submits_and_the_staffing_office_approves(clie
     assert Grid.objects.filter(code=f"{LIUSHU}003", layer="综合").exists()
 
 
+def test_the_plan_form_says_what_is_missing(client, cast, two_layers):
+    client.force_login(cast.users.dispatcher)
+    form = client.post(reverse("grids:merge_new"), {"township": cast.regions.village.pk}).context["form"]
+    assert form.errors == {
+        "layers": ["请选择至少一个部门网格图层。"],
+        "township": ["请选择乡镇（街道），或留空表示全县。"],
+    }
+    client.force_login(cast.users.custom)  # a dispatcher scoped to 河西镇: no whole county
+    form = client.post(reverse("grids:merge_new"), {"layers": ["综治"]}).context["form"]
+    assert form.errors["township"] == ["您的数据范围不是全县，请选择乡镇（街道）。"]
+    assert not MergePlan.objects.exists()
+
+
 def test_others_cannot_see_plans(client, cast, two_layers):
     plan = build(cast)
     for user in (cast.users.grid, cast.users.east_leader, cast.users.department):

@@ -1,6 +1,6 @@
 """巡查: who may patrol which grid, one patrol at a time, the track, findings that become cases, coverage per grid."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
@@ -116,27 +116,28 @@ def test_points_sent_late_take_their_place_in_the_track(cast, grids):
             )
     patrol.refresh_from_db()
     assert [p[1] for p in patrol.track] == [32.98, 32.99]
-    assert patrol.track[0][2] == "2026-03-02T01:10:00+00:00"
+    assert patrol.track[0][2] == "2026-03-02T09:10:00+08:00"  # local time, as every time of the platform
 
 
 def test_a_finding_becomes_a_grid_case_of_the_worker_linked_to_the_patrol(client, cast, grids):
     first, _ = grids
     patrol = patrols.start_patrol(first, by=cast.users.grid)
-    case = patrols.report_finding(
+    case, created = patrols.report_finding(
         patrol, by=cast.users.grid, title="违章搭建", description="村口新搭彩钢棚", lon=114.005, lat=32.985, token="t1"
     )
+    assert created
     assert (case.channel, case.registered_by, case.grid) == (Channel.GRID, cast.users.grid, first)
     assert (case.village, case.township) == (cast.regions.village, cast.regions.east)
     assert PatrolFinding.objects.get().patrol == patrol and case.patrol_finding.patrol == patrol
     # The same form sent twice registers one case.
-    again = patrols.report_finding(
+    again, created = patrols.report_finding(
         patrol, by=cast.users.grid, title="违章搭建", description="村口新搭彩钢棚", lon=114.005, lat=32.985, token="t1"
     )
-    assert again == case and Case.objects.count() == 1 and patrol.findings.count() == 1
-    # Without a point the case stays in the patrol's village, with the grid's name as the place.
-    unplaced = patrols.report_finding(patrol, by=cast.users.grid, title="垃圾堆放", description="河边")
+    assert again == case and not created and Case.objects.count() == 1 and patrol.findings.count() == 1
+    # Without a point the case stays in the patrol's grid and village, with the grid's name as the place.
+    unplaced, _ = patrols.report_finding(patrol, by=cast.users.grid, title="垃圾堆放", description="河边")
     assert (unplaced.grid, unplaced.village, unplaced.address) == (
-        None,
+        first,
         cast.regions.village,
         "柳树村第一网格（巡查发现）",
     )
@@ -263,4 +264,175 @@ def test_other_people_cannot_write_to_a_patrol(client, cast, grids):
     client.force_login(cast.users.dispatcher)  # the command centre may close a patrol left running
     client.post(reverse("grids:patrol_end", args=[patrol.pk]))
     assert Patrol.objects.get().status == PatrolStatus.ENDED
-    assert patrol.events.last().note == "由paidan结束"
+    assert patrol.events.last().note.startswith("由指挥中心（paidan）结束，按最后一次定位或上报计时")
+
+
+def test_my_patrols_show_the_running_one_first_then_the_newest(client, cast, grids):
+    from jiceng.grids.views.patrols import MY_PATROLS
+
+    first, _ = grids
+    worker, monday = cast.users.grid, datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)
+    ended = [
+        Patrol.objects.create(
+            grid=first, user=worker, status=PatrolStatus.ENDED, started_at=monday + timedelta(days=n), ended_at=None
+        )
+        for n in range(MY_PATROLS + 5)  # oldest first: the table's own order is not the one asked for
+    ]
+    running = Patrol.objects.create(grid=first, user=worker, started_at=monday - timedelta(days=1))
+    client.force_login(worker)
+    page = client.get(reverse("grids:patrols"))
+    mine = list(page.context["mine"])
+    assert len(mine) == MY_PATROLS and mine[0] == running and page.context["running"] == running
+    assert mine[1:] == ended[::-1][: MY_PATROLS - 1]
+    assert 'data-testid="running"' in page.content.decode()
+
+
+# ---- comprehensive grids only ---------------------------------------------------------------------------
+
+
+def test_departmental_grids_are_not_patrolled_even_by_their_members(client, cast, grids):
+    first, second = grids
+    import_grids(collection(feature("411799100201005", "城管一格", WEST)), dry_run=False, layer="城管")
+    town = Grid.objects.get(code="411799100201005")
+    GridMember.objects.create(grid=town, name="周网格", role="full", user=cast.users.grid)
+    assert list(patrols.patrollable_grids(cast.users.grid)) == [first]
+    with pytest.raises(DomainError, match="“城管一格”是城管部门网格，巡查请选择所在的综合网格"):
+        patrols.start_patrol(town, by=cast.users.grid)
+    client.force_login(cast.users.grid)
+    assert list(client.get(reverse("grids:patrols")).context["form"].fields["grid"].queryset) == [first]
+    assert not Patrol.objects.exists()
+    # Coverage is of comprehensive grids: asking for another layer changes nothing.
+    client.force_login(cast.users.east_leader)
+    rows = client.get(reverse("grids:patrol_coverage"), {"layer": "城管"}).context["rows"]
+    assert [r.grid for r in rows] == [first, second]
+
+
+# ---- how long a patrol counts ----------------------------------------------------------------------------
+
+
+def test_a_patrol_left_running_and_ended_by_the_command_centre_counts_to_its_last_point_or_finding(
+    client, cast, grids, calendar_2026
+):
+    first, _ = grids
+    worker = cast.users.grid
+    at = lambda d, h, m=0: datetime(2026, 3, d, h, m, tzinfo=SHANGHAI)  # noqa: E731
+    with time_machine.travel(at(2, 9), tick=False):
+        patrol = patrols.start_patrol(first, by=worker)
+    with time_machine.travel(at(2, 9, 40), tick=False):
+        patrols.add_patrol_point(patrol, 114.005, 32.985, by=worker)
+    with time_machine.travel(at(2, 10, 15), tick=False):
+        patrols.report_finding(patrol, by=worker, title="垃圾堆放", description="河边")
+    with time_machine.travel(at(3, 11), tick=False):  # forgotten overnight: 26 hours on
+        patrols.end_patrol(patrol, by=cast.users.dispatcher)
+    patrol.refresh_from_db()
+    assert patrol.ended_at == at(2, 10, 15)
+    end = patrol.events.get(kind=PatrolEvent.Kind.END)
+    assert end.at == at(3, 11) and end.note == "由指挥中心（paidan）结束，按最后一次定位或上报计时，计至03-02 10:15"
+    [row] = patrols.patrol_coverage(Grid.objects.filter(pk=first.pk), start=date(2026, 3, 2), end=date(2026, 3, 3))
+    assert row.hours == pytest.approx(1.25)
+    client.force_login(cast.users.east_leader)
+    page = client.get(patrol.get_absolute_url()).content.decode()
+    assert "由指挥中心（paidan）结束，按最后一次定位或上报计时：巡查时长计至03-02 10:15" in page
+    assert "最后定位 03-02 09:40" in page  # track times in local time
+
+
+def test_a_patrol_without_points_or_findings_ended_by_the_command_centre_counts_nothing(cast, grids):
+    patrol = patrols.start_patrol(grids[0], by=cast.users.grid)
+    patrols.end_patrol(patrol, by=cast.users.dispatcher)
+    patrol.refresh_from_db()
+    assert patrol.ended_at == patrol.started_at
+
+
+def test_a_patrol_the_worker_ends_after_the_cap_counts_to_its_last_point(client, cast, grids):
+    first, _ = grids
+    worker = cast.users.grid
+    start = datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)
+    with time_machine.travel(start, tick=False):
+        patrol = patrols.start_patrol(first, by=worker)
+    with time_machine.travel(start + timedelta(hours=2), tick=False):
+        patrols.add_patrol_point(patrol, 114.005, 32.985, by=worker)
+    with time_machine.travel(start + timedelta(hours=patrols.MAX_PATROL_HOURS, minutes=1), tick=False):
+        patrols.end_patrol(patrol, by=worker, note="忘了结束")
+    patrol.refresh_from_db()
+    assert patrol.ended_at == start + timedelta(hours=2)
+    assert patrol.events.last().note == "超过12小时才结束，按最后一次定位或上报计时，计至03-02 11:00；忘了结束"
+    client.force_login(worker)
+    assert "超过12小时才结束" in client.get(patrol.get_absolute_url()).content.decode()
+    # Within the cap the worker's own end counts as it is.
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        again = patrols.start_patrol(first, by=worker)
+    with time_machine.travel(start + timedelta(days=1, hours=patrols.MAX_PATROL_HOURS), tick=False):
+        patrols.end_patrol(again, by=worker)
+    again.refresh_from_db()
+    assert again.ended_at == start + timedelta(days=1, hours=patrols.MAX_PATROL_HOURS)
+    assert 'data-testid="cut-short"' not in client.get(again.get_absolute_url()).content.decode()
+
+
+# ---- everyone's patrols, for the command centre ------------------------------------------------------------
+
+
+@pytest.fixture
+def three_patrols(cast, grids):
+    """An ended patrol on Monday; on Tuesday one left running since 08:00 and one running since 09:00."""
+    first, second = grids
+    east_chief = make_user("east_chief", Role.GRID_WORKER, cast.units.east_root, scope=Scope.SUBTREE)
+    at = lambda d, h: datetime(2026, 3, d, h, tzinfo=SHANGHAI)  # noqa: E731
+    with time_machine.travel(at(2, 9), tick=False):
+        done = patrols.start_patrol(first, by=cast.users.grid)
+    with time_machine.travel(at(2, 10), tick=False):
+        patrols.end_patrol(done, by=cast.users.grid)
+    with time_machine.travel(at(3, 8), tick=False):
+        left = patrols.start_patrol(second, by=east_chief)
+    with time_machine.travel(at(3, 9), tick=False):
+        running = patrols.start_patrol(first, by=cast.users.grid)
+    return done, left, running
+
+
+def test_the_command_centre_lists_patrols_in_scope_and_filters_them(client, cast, three_patrols, monkeypatch):
+    done, left, running = three_patrols
+    url = reverse("grids:patrols_all")
+    client.force_login(cast.users.dispatcher)
+
+    def listed(**query):
+        return [p.pk for p in client.get(url, query).context["page"]]
+
+    assert listed() == [running.pk, left.pk, done.pk]  # running first, then the newest
+    assert listed(status="ended") == [done.pk]
+    assert listed(status="active") == [running.pk, left.pk]
+    assert listed(grid="第二") == [left.pk] and listed(grid="411799100201001") == [running.pk, done.pk]
+    assert listed(township=cast.regions.east.pk, date="2026-03-02") == [done.pk]
+    assert listed(township=cast.regions.west.pk) == []
+    assert listed(status="lost") == []  # a bad filter lists nothing, and says why
+    assert 'data-testid="filter-errors"' in client.get(url, {"status": "lost"}).content.decode()
+    # A township leader sees their township's patrols without ending them; another township's sees none; a
+    # grid worker, whose own patrols are on 网格巡查, sees no one else's.
+    client.force_login(cast.users.east_leader)
+    page = client.get(url)
+    assert len(page.context["page"]) == 3 and 'data-testid="end-patrol"' not in page.content.decode()
+    client.force_login(cast.users.west_leader)
+    assert listed() == []
+    client.force_login(cast.users.grid)
+    assert listed() == []
+    # 30 to a page.
+    client.force_login(cast.users.dispatcher)
+    monkeypatch.setattr("jiceng.grids.views.patrols.PAGE", 2)
+    first_page = client.get(url, {"township": cast.regions.east.pk})
+    assert (
+        len(first_page.context["page"]) == 2
+        and f"township={cast.regions.east.pk}&amp;page=2" in first_page.content.decode()
+    )
+    assert [p.pk for p in client.get(url, {"township": cast.regions.east.pk, "page": 2}).context["page"]] == [done.pk]
+
+
+def test_the_command_centre_ends_a_patrol_left_running_from_the_list(client, cast, three_patrols):
+    _, left, running = three_patrols
+    client.force_login(cast.users.dispatcher)
+    coverage = client.get(reverse("grids:patrol_coverage")).content.decode()
+    assert reverse("grids:patrols_all") in coverage
+    page = client.get(reverse("grids:patrols_all")).content.decode()
+    assert page.count('data-testid="end-patrol"') == 2
+    response = client.post(reverse("grids:patrol_end", args=[left.pk]))
+    assert response.url == reverse("grids:patrols_all")
+    left.refresh_from_db()
+    assert left.status == PatrolStatus.ENDED and left.ended_at == left.started_at  # no point, no finding: no time
+    assert Patrol.objects.get(pk=running.pk).status == PatrolStatus.ACTIVE

@@ -49,7 +49,13 @@ def _merge_viewer(view):
 class MergePlanForm(StyledForm, forms.Form):
     township = forms.ModelChoiceField(label="乡镇（街道）", queryset=Region.objects.none(), required=False)
     layers = forms.MultipleChoiceField(
-        label="合并的部门网格图层", widget=forms.CheckboxSelectMultiple, help_text="用“导入网格”按图层导入的部门网格"
+        label="合并的部门网格图层",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="用“导入网格”按图层导入的部门网格",
+        error_messages={
+            "required": "请选择至少一个部门网格图层。",
+            "invalid_choice": "“%(value)s”不是在用的部门网格图层。",
+        },
     )
     name = forms.CharField(label="方案名称", max_length=200, required=False, help_text="留空则按乡镇和图层命名")
     note = forms.CharField(label="方案说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -59,8 +65,11 @@ class MergePlanForm(StyledForm, forms.Form):
         field = self.fields["township"]
         if townships is None:  # a county-wide scope may also merge the whole county at once
             field.queryset, field.empty_label = Region.objects.filter(level=4), "全县"
+            field.error_messages["invalid_choice"] = "请选择乡镇（街道），或留空表示全县。"
         else:
             field.queryset, field.required = townships, True
+            field.error_messages["required"] = "您的数据范围不是全县，请选择乡镇（街道）。"
+            field.error_messages["invalid_choice"] = "请选择您数据范围内的乡镇（街道）。"
         self.fields["layers"].choices = [(layer, layer) for layer in layers]
 
 

@@ -368,7 +368,8 @@ class Seeder:
         # Heads keep an A post only when the unit has too few people for the posts.
         a_holders = staff[1:] if len(staff) > len(table) else staff
         for i, (name, duties) in enumerate(table):
-            post = actions.create_post(unit, name=name, duties=duties, sort=(i + 1) * 10, by=None)
+            # The first post of every unit takes its dispatched cases (派单到人).
+            post = actions.create_post(unit, name=name, duties=duties, sort=(i + 1) * 10, takes_cases=i == 0, by=None)
             a = a_holders[i % len(a_holders)]
             wanted = rng.choice((1, 2))
             same_unit = [p for p in staff if p.pk != a.pk]

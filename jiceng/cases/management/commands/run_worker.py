@@ -4,10 +4,14 @@ import time
 from django.core.management.base import BaseCommand
 
 from jiceng.cases.worker import deliver_outbox, sweep_alerts
+from jiceng.routing.schedule import retrain_if_due
 
 
 class Command(BaseCommand):
-    help = "后台任务：办件到期催办、超期督办和通报，发送站内消息和短信。可在多台机器上同时运行多个。"
+    help = (
+        "后台任务：办件到期催办、超期督办和通报，发送站内消息和短信，每天重新训练智能派单模型。"
+        "可在多台机器上同时运行多个。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="只运行一轮后退出")
@@ -21,6 +25,9 @@ class Command(BaseCommand):
             alerts, sent = sweep_alerts(), deliver_outbox()
             if alerts or sent:
                 self.stdout.write(f"提醒 {alerts} 件，发送消息 {sent} 条")
+            model = retrain_if_due()
+            if model is not None:
+                self.stdout.write(f"已训练派单模型 v{model.version}（样本 {model.training_size} 条）")
             if once:
                 break
             try:

@@ -8,6 +8,7 @@ from django.db import transaction
 from jiceng.accounts.models import User
 from jiceng.cases import demo as cases_demo
 from jiceng.catalog import demo as catalog_demo
+from jiceng.grids import demo as grids_demo
 from jiceng.orgs import demo
 from jiceng.staffing import demo as staffing_demo
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             return (
                 staffing_demo.seed(today=today, by=by)
                 + catalog_demo.seed(today=today, by=by)
+                + grids_demo.seed_grids()  # before the cases: a case's point finds its grid, village and township
                 + cases_demo.seed(today=today)
             )
 

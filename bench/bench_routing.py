@@ -1,0 +1,106 @@
+"""Text → matter routing: TextRouter against the baseline (scikit-learn character 1–3-gram TF-IDF + LinearSVC),
+both measured in this run on the same folds.
+
+- gov-messages (8,415 citizen messages, 7 labels): 5-fold stratified cross-validation, macro-F1;
+- the shared catalog (117 matters) with its 300 labelled reports: 5-fold over the reports with the catalog always
+  in training (top-1, top-3), and cold start (the catalog alone, tested on all 300);
+- one suggestion per call (p50/p95 ms, one core), and training on 10,000 texts (gov-messages resampled).
+
+Targets (issue): macro-F1 ≥ 0.93; catalog top-1 ≥ 0.85 and top-3 ≥ 0.97, cold start ≥ 0.70 (aim); p95 ≤ 2 ms;
+training on 10,000 texts ≤ 60 s. Run with `make bench-routing` (a few minutes); no database is needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the latency target says
+
+import django
+
+django.setup()
+
+import numpy as np  # noqa: E402
+
+from bench.common import pad, say  # noqa: E402
+from jiceng.routing import training  # noqa: E402
+from jiceng.routing.classifier import TextRouter, baseline, stratified_folds  # noqa: E402
+from jiceng.routing.management.commands.evaluate_routing import run  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+MESSAGES = SHARED / "gov-messages" / "messages.csv"
+CATALOG = SHARED / "catalog"
+TRAINING_TEXTS = 10_000
+MODELS = {"ours": TextRouter, "baseline": baseline}
+
+
+def messages() -> list[training.Example]:
+    with open(MESSAGES, encoding="utf-8", newline="") as f:
+        return [training.Example((r["title"], r["body"]), r["label"], 1.0, "data", True) for r in csv.DictReader(f)]
+
+
+def reports() -> list[training.Example]:
+    with open(CATALOG / "examples_dev.csv", encoding="utf-8", newline="") as f:
+        return [
+            training.Example(r["text"], r["matter_code"], training.EXAMPLE_WEIGHT, "examples", True)
+            for r in csv.DictReader(f)
+        ]
+
+
+def training_seconds(factory, data: list[training.Example]) -> float:
+    started = time.perf_counter()
+    factory().fit([e.text for e in data], [e.label for e in data])
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    gov = messages()
+    gov_folds = stratified_folds(np.array([e.label for e in gov]), 5, 0)
+    catalog, examples = training.catalog_csv_examples(CATALOG), reports()
+    example_folds = stratified_folds(np.array([e.label for e in examples]), 5, 0)
+    rng = np.random.default_rng(0)
+    resampled = [gov[i] for i in rng.choice(len(gov), TRAINING_TEXTS, replace=True)]
+    results: dict[str, dict] = {}
+    for name, factory in MODELS.items():
+        say(f"{name}: gov-messages 5-fold …")
+        results[name] = {"gov": run(factory, [], gov, [], gov_folds, threshold=0.8)}
+        say(f"{name}: catalog 5-fold over the reports …")
+        results[name]["catalog"] = run(factory, catalog, examples, [], example_folds, threshold=0.8)
+        say(f"{name}: cold start …")
+        results[name]["cold"] = run(factory, catalog, [], examples, None, threshold=0.8)
+        say(f"{name}: training on {TRAINING_TEXTS:,} texts …")
+        results[name]["train"] = training_seconds(factory, resampled)
+
+    def row(label: str, pick, fmt: str, target: str) -> None:
+        cells = "".join(f"{format(pick(results[n]), fmt):>12}" for n in MODELS)
+        print(f"{pad(label, 46)}{cells}   {target}")
+
+    print(f"Routing: {len(gov):,} gov-messages; catalog: {len(catalog):,} documents, {len(examples)} reports")
+    print(f"learners: gov {results['ours']['gov']['learner']}, catalog {results['ours']['catalog']['learner']}\n")
+    print(f"{pad('measure', 46)}{''.join(f'{n:>12}' for n in MODELS)}   target")
+    row("gov-messages 5-fold macro-F1", lambda r: r["gov"]["macro_f1"], ".4f", "≥ 0.93")
+    row("gov-messages top-1", lambda r: r["gov"]["top1"], ".4f", "")
+    row("gov-messages ECE", lambda r: r["gov"]["ece"], ".4f", "low")
+    row("gov-messages accuracy where p ≥ 0.8", lambda r: r["gov"]["accuracy_above"] or 0, ".4f", "")
+    row("gov-messages share with p ≥ 0.8", lambda r: r["gov"]["coverage"], ".4f", "")
+    row("catalog + reports 5-fold top-1", lambda r: r["catalog"]["top1"], ".4f", "≥ 0.85")
+    row("catalog + reports 5-fold top-3", lambda r: r["catalog"]["top3"], ".4f", "≥ 0.97")
+    row("catalog + reports accuracy where p ≥ 0.8", lambda r: r["catalog"]["accuracy_above"] or 0, ".4f", "")
+    row("cold start (catalog only) top-1", lambda r: r["cold"]["top1"], ".4f", "≥ 0.70 (aim)")
+    row("cold start (catalog only) top-3", lambda r: r["cold"]["top3"], ".4f", "")
+    row("suggest p50, gov-messages (ms)", lambda r: r["gov"]["latency_ms"]["p50"], ".3f", "")
+    row("suggest p95, gov-messages (ms)", lambda r: r["gov"]["latency_ms"]["p95"], ".3f", "≤ 2")
+    row("suggest p95, catalog reports (ms)", lambda r: r["catalog"]["latency_ms"]["p95"], ".3f", "≤ 2")
+    row(f"training on {TRAINING_TEXTS:,} texts (s)", lambda r: r["train"], ".1f", "≤ 60")
+
+
+if __name__ == "__main__":
+    main()

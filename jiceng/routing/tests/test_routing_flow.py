@@ -1,0 +1,102 @@
+"""智能派单 end to end: clear reports are dispatched at once, unclear ones wait with three guesses; a dispatcher's
+correction teaches the next version; versions roll back; the page and its permissions."""
+
+from datetime import date
+
+import pytest
+
+from jiceng.cases import actions as cases
+from jiceng.cases.models import Channel, Status
+from jiceng.catalog import actions as catalog
+from jiceng.catalog.models import Area, CatalogUnit, Level, ListKind, Matter
+from jiceng.lib.errors import DomainError
+from jiceng.routing import suggest
+from jiceng.routing.actions import rollback_routing_model, train_routing_model
+from jiceng.routing.models import RoutingModel
+
+MATTERS = [
+    ("M001", "农村违法占用耕地建房", "land", "占耕地;耕地建房;地里盖房;打地基;麦地;庄稼地;基本农田"),
+    ("M027", "露天焚烧垃圾", "office", "烧垃圾;焚烧;烧塑料;烧轮胎;冒黑烟;焦臭味"),
+    ("M040", "生活垃圾清运不及时", "office", "垃圾没人拉;垃圾桶满;垃圾堆;清运;臭气"),
+    ("M060", "农村道路损毁", "office", "路坏了;坑洼;路面塌陷;桥梁;护栏"),
+    ("M070", "河道漂浮物清理", "office", "河面;漂浮物;水葫芦;河里垃圾;死鱼"),
+]
+
+
+@pytest.fixture
+def routed(cast, calendar_2026, settings):
+    settings.ROUTING_AUTO_THRESHOLD = 0.6
+    area = Area.objects.create(code="A01", name="综合")
+    units = {
+        "land": CatalogUnit.objects.create(
+            code="C01", name="县自然资源局", level=Level.COUNTY, kind="党政机构", unit=cast.units.land
+        ),
+        "office": CatalogUnit.objects.create(code="T01", name="党政综合办公室", level=Level.TOWNSHIP, kind="党政机构"),
+    }
+    catalog.bind_role(units["office"], cast.regions.east, cast.units.east_office, by=None)
+    for code, name, lead, keywords in MATTERS:
+        catalog.save_matter(
+            code=code,
+            area=area,
+            effective_from=date(2025, 1, 1),
+            document_no="x",
+            by=None,
+            fields={"name": name, "list_kind": ListKind.LOCAL, "time_limit_days": 3, "keywords": keywords},
+            duties=[catalog.Duty(units[lead], True, f"负责{name}的巡查和处置")],
+        )
+    return train_routing_model(by=None)
+
+
+def report(cast, title, text):
+    case, _ = cases.register_case(channel=Channel.GRID, title=title, text=text, township=cast.regions.east)
+    return case
+
+
+def test_a_clear_report_goes_to_the_lead_unit_at_once_and_an_unclear_one_waits_with_three_guesses(cast, routed):
+    clear = report(cast, "麦地里打地基", "村东头有人在麦地里打地基准备盖房")
+    assert (clear.status, clear.auto_dispatched, clear.matter.code) == (Status.DISPATCHED, True, "M001")
+    assert clear.lead_unit == cast.units.land and clear.routing["auto"] is True
+    assert clear.events.get(action="dispatch").note.startswith("智能派单：农村违法占用耕地建房")
+    assert "麦地" in "".join(clear.routing["top"][0]["words"]) or "地基" in "".join(clear.routing["top"][0]["words"])
+    unclear = report(cast, "反映一下", "请你们来看看")
+    top = unclear.routing["top"]
+    assert unclear.status == Status.REGISTERED and not unclear.auto_dispatched
+    assert len(top) == 3 and top[0]["probability"] < 0.6
+    assert abs(sum(g.probability for g in suggest.suggest(("反映一下", "请你们来看看"), k=5)) - 1) < 0.05
+
+
+def test_a_dispatcher_correction_teaches_the_next_version(cast, routed, settings):
+    settings.ROUTING_AUTO_THRESHOLD = 1.01  # every report waits for the dispatcher here
+    text = ("河里飘着好多白色泡沫塑料", "镇西桥下河里飘着好多白色泡沫塑料和饮料瓶")
+    before = suggest.suggest(text)[0].matter.code
+    assert before != "M040"
+    for n in range(3):  # the dispatcher keeps sending such reports to 垃圾清运 (the township cleans them up)
+        case = report(cast, f"{text[0]}{n}", text[1])
+        cases.dispatch_case(case, by=cast.users.dispatcher, matter=Matter.objects.get(code="M040"))
+    newer = train_routing_model(by=cast.users.dispatcher)
+    assert newer.version == routed.version + 1 and newer.sources["cases"] >= 3
+    assert suggest.suggest(text)[0].matter.code == "M040"
+
+
+def test_rollback_restores_the_previous_version_and_refuses_without_one(cast, routed):
+    with pytest.raises(DomainError, match="没有可回滚"):
+        rollback_routing_model(by=cast.users.dispatcher)
+    second = train_routing_model(by=cast.users.dispatcher)
+    back = rollback_routing_model(by=cast.users.dispatcher)
+    assert back == routed and RoutingModel.objects.get(active=True) == routed
+    second.refresh_from_db()
+    assert not second.active and second.retired_at is not None
+    assert suggest.suggest("麦地里打地基")[0].version == routed.version
+
+
+def test_the_page_shows_versions_and_tries_a_text_and_only_the_command_centre_trains(client, cast, routed):
+    client.force_login(cast.users.dispatcher)
+    page = client.get("/routing/", {"text": "有人在河边烧塑料垃圾，黑烟很大"})
+    assert page.context["guesses"][0].matter.code == "M027"
+    assert [m.version for m in page.context["versions"]] == [routed.version]
+    client.post("/routing/train/")
+    assert RoutingModel.objects.get(active=True).version == routed.version + 1
+    client.force_login(cast.users.grid)
+    assert client.get("/routing/").status_code == 403
+    client.force_login(cast.users.department)
+    assert client.post("/routing/train/").status_code == 403
