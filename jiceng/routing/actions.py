@@ -17,6 +17,8 @@ from . import suggest, training
 from .classifier import TextRouter
 from .models import Reason, RoutingModel
 
+KEEP_WEIGHTS = 5  # versions that can be rolled back to
+
 
 def train_routing_model(
     *, by=None, reason: str = Reason.MANUAL, extra_examples: Iterable | None = None
@@ -50,6 +52,9 @@ def train_routing_model(
             activated_at=now,
         )
         log_operation(by, "训练派单模型", model, detail=f"v{model.version}，样本{model.training_size}条")
+        # A version's weights take tens of MB: older versions keep their figures, the newest few their weights.
+        kept = RoutingModel.objects.order_by("-version").values_list("pk", flat=True)[:KEEP_WEIGHTS]
+        RoutingModel.objects.filter(active=False).exclude(pk__in=list(kept)).with_blob().update(blob=b"")
         suggest.invalidate()  # this process at once; the others within ROUTING_CHECK_SECONDS
     return model
 

@@ -57,7 +57,7 @@ def _lead_unit(guess: Suggestion, township: Region | None) -> str | None:
 
 
 class Suggest(APIView):
-    @extend_schema(request=RoutingSuggestIn, responses=RoutingSuggestOut, summary="按反映内容推荐事项（前 k 个、概率和依据词）")
+    @extend_schema(request=RoutingSuggestIn, responses=RoutingSuggestOut, summary="按反映内容推荐事项")
     def post(self, request):
         require(request.user, Perm.DISPATCH_CASES)
         data = RoutingSuggestIn(data=request.data)

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -45,8 +44,6 @@ def models_page(request):
 
 
 def _manage(request, action, done: str):
-    if not request.user.can(Perm.MANAGE_GRIDS):
-        raise PermissionDenied("您的角色没有此项权限。")
     try:
         model = action(by=request.user)
     except DomainError as e:
@@ -57,6 +54,7 @@ def _manage(request, action, done: str):
 
 
 @require_POST
+@require_perm(Perm.MANAGE_GRIDS)
 def train(request):
     return _manage(
         request,
@@ -66,6 +64,7 @@ def train(request):
 
 
 @require_POST
+@require_perm(Perm.MANAGE_GRIDS)
 def rollback(request):
     return _manage(request, actions.rollback_routing_model, "已回滚，现用派单模型 v{model.version}。")
 

@@ -94,3 +94,17 @@ def test_only_the_command_centre_trains_and_only_dispatchers_ask(client, cast, m
     assert client.get(f"{API}models/").status_code == 403
     client.logout()
     assert client.post(f"{API}suggest/", {"text": "路坏了"}).status_code in (401, 403)
+
+
+def test_old_versions_keep_their_figures_but_only_the_newest_keep_their_weights(client, cast, matters, monkeypatch):
+    from jiceng.routing import actions
+
+    monkeypatch.setattr(actions, "KEEP_WEIGHTS", 2)
+    for _ in range(3):
+        actions.train_routing_model(by=None)
+    stored = dict(RoutingModel.objects.values_list("version", "blob"))
+    assert [v for v, blob in sorted(stored.items()) if bytes(blob)] == [2, 3]
+    assert actions.rollback_routing_model(by=None).version == 2
+    refused = post(client, cast.users.dispatcher, "models/rollback/")
+    assert refused.status_code == 400  # version 1 has no weights left to roll back to
+    assert len(client.get(f"{API}models/").json()["results"]) == 3

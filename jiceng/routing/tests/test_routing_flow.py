@@ -100,3 +100,26 @@ def test_the_page_shows_versions_and_tries_a_text_and_only_the_command_centre_tr
     assert client.get("/routing/").status_code == 403
     client.force_login(cast.users.department)
     assert client.post("/routing/train/").status_code == 403
+
+
+def test_a_reopened_report_goes_back_to_its_unit_not_through_the_model(cast, routed):
+    case = report(cast, "麦地里打地基", "村东头有人在麦地里打地基准备盖房")
+    cases.sign_case(case, by=cast.users.department)
+    cases.finish_case(case, result="solved", reply="已拆除", by=cast.users.department)
+    case.refresh_from_db()
+    again = cases.reopen_case(case, reason="又打了地基", by=cast.users.dispatcher)
+    assert again.reopened_from == case and not again.auto_dispatched
+
+
+def test_the_worker_skips_training_it_cannot_do_and_does_not_undo_a_rollback(cast, routed, settings):
+    from jiceng.catalog.models import MatterVersion
+    from jiceng.routing import schedule
+
+    train_routing_model(by=None)
+    rollback_routing_model(by=cast.users.dispatcher)
+    report(cast, "麦地里打地基", "村东头有人在麦地里打地基准备盖房")  # a new dispatched case since
+    assert not schedule.retrain_due()  # the rolled-back version was put in use just now
+    MatterVersion.objects.update(effective_from=date(2099, 1, 1))  # nothing in force: training is impossible
+    settings.ROUTING_RETRAIN_HOURS = 0
+    assert schedule.retrain_due() and schedule.retrain_if_due() is None
+    assert RoutingModel.objects.get(active=True) == routed

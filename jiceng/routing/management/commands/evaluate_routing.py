@@ -155,9 +155,9 @@ def run(factory, catalog: list, train: list, test: list, folds, *, threshold: fl
         probabilities.append(_columns(model, [e.text for e in testing]))
         truth += [e.label for e in testing]
         for e in testing[:LATENCY_SAMPLE]:
-            started = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.thread_time()
             model.suggest(e.text, k=3)
-            latencies.append(time.perf_counter() - started)
+            latencies.append((time.perf_counter() - wall, time.thread_time() - cpu))
     labels = sorted({label for p in probabilities for label in p[1]} | set(truth))
     pooled = np.zeros((len(truth), len(labels)))
     row = 0
@@ -165,11 +165,16 @@ def run(factory, catalog: list, train: list, test: list, folds, *, threshold: fl
         pooled[row : row + len(matrix), np.searchsorted(labels, classes)] = matrix
         row += len(matrix)
     figures = evaluate(pooled, np.searchsorted(labels, truth), threshold=threshold)
+    # Wall-clock time, and the CPU time of this thread: on a shared machine the wall clock also counts the time
+    # other processes held the core; the CPU time is what one suggestion costs on one core.
+    wall, cpu = np.array(latencies).T * 1000
     figures["latency_ms"] = {
-        "p50": round(float(np.percentile(latencies, 50)) * 1000, 3),
-        "p95": round(float(np.percentile(latencies, 95)) * 1000, 3),
+        "p50": round(float(np.percentile(wall, 50)), 3),
+        "p95": round(float(np.percentile(wall, 95)), 3),
+        "cpu_p50": round(float(np.percentile(cpu, 50)), 3),
+        "cpu_p95": round(float(np.percentile(cpu, 95)), 3),
     }
-    figures["train_seconds"] = round(float(np.mean(seconds)), 2)
+    figures["train_seconds"] = round(float(np.mean(seconds)), 3)
     figures["train_size"] = len(catalog) + len(rounds[0][0])
     figures["learner"] = learner
     return figures
