@@ -166,12 +166,16 @@ def _suggest(case: Case) -> list:
     return guesses
 
 
-def suggest_matter(case: Case) -> Case:
-    """Ask the routing model again for a case still waiting for dispatch (after a new model is trained)."""
-    if case.matter_id is None:
+def refresh_suggestions() -> int:
+    """After a model version is put in use: the cases still waiting for the command centre get its guesses
+    (never dispatched by it: the dispatcher has them in hand). Returns how many were refreshed."""
+    waiting = Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED], matter__isnull=True)
+    count = 0
+    for case in waiting.only("pk", "title", "text", "routing", "routed_matter"):
         _suggest(case)
         case.save(update_fields=["routing", "routed_matter"])
-    return case
+        count += 1
+    return count
 
 
 def _auto_dispatch(case: Case, top) -> Case:

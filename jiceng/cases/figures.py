@@ -4,8 +4,9 @@ working days saved against the statutory limit, 一次办好 share, 三率, and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
@@ -163,6 +164,7 @@ class RoutingFigures:
     suggested: int
     suggestion_taken: int
     threshold: float
+    days: int
 
     @property
     def auto_accuracy(self) -> float | None:
@@ -173,7 +175,12 @@ class RoutingFigures:
         return self.suggestion_taken / self.suggested if self.suggested else None
 
 
-def routing_figures(since: datetime, threshold: float) -> RoutingFigures:
+ROUTING_DAYS = 30
+
+
+def routing_figures(days: int = ROUTING_DAYS) -> RoutingFigures:
+    """The last `days` days of 智能派单, for the command centre and the routing page."""
+    since = timezone.now() - timedelta(days=days)
     routed = Case.objects.filter(created_at__gte=since, routed_matter__isnull=False)
     redirected = CaseEvent.objects.filter(case=OuterRef("pk"), action__in=["return", "reassign"])
     auto = routed.filter(auto_dispatched=True)
@@ -183,5 +190,6 @@ def routing_figures(since: datetime, threshold: float) -> RoutingFigures:
         auto_right=auto.filter(matter=F("routed_matter")).exclude(Exists(redirected)).count(),
         suggested=manual.count(),
         suggestion_taken=manual.filter(matter=F("routed_matter")).count(),
-        threshold=threshold,
+        threshold=settings.ROUTING_AUTO_THRESHOLD,
+        days=days,
     )

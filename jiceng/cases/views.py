@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -276,7 +275,6 @@ def command_centre(request):
         .select_related("duplicate_of", "township", "village")
         .order_by("created_at")[:100]
     )
-    since = timezone.now() - timedelta(days=ROUTING_WINDOW_DAYS)
     return render(
         request,
         "cases/command_centre.html",
@@ -286,13 +284,11 @@ def command_centre(request):
             "querystring_base": querystring_base(request),
             "extensions": extensions,
             "duplicates": duplicates,
-            "routing": figures.routing_figures(since, settings.ROUTING_AUTO_THRESHOLD),
-            "routing_days": ROUTING_WINDOW_DAYS,
+            "routing": figures.routing_figures(),
         },
     )
 
 
-ROUTING_WINDOW_DAYS = 30
 COMMAND_PAGE = 50  # the oldest first: what waits longest is dispatched first
 
 

@@ -55,7 +55,7 @@ def train_routing_model(
         # A version's weights take tens of MB: older versions keep their figures, the newest few their weights.
         kept = RoutingModel.objects.order_by("-version").values_list("pk", flat=True)[:KEEP_WEIGHTS]
         RoutingModel.objects.filter(active=False).exclude(pk__in=list(kept)).with_blob().update(blob=b"")
-        suggest.invalidate()  # this process at once; the others within ROUTING_CHECK_SECONDS
+        _put_in_use()
     return model
 
 
@@ -78,5 +78,14 @@ def rollback_routing_model(*, by) -> RoutingModel:
     log_operation(
         by, "回滚派单模型", previous, detail=f"由v{current.version if current else '—'}回滚到v{previous.version}"
     )
-    suggest.invalidate()
+    _put_in_use()
     return previous
+
+
+def _put_in_use() -> None:
+    """This process routes with the new version at once (the others within ROUTING_CHECK_SECONDS), and the
+    cases waiting in the command centre get its guesses."""
+    from jiceng.cases.actions import refresh_suggestions  # cases calls routing on every intake
+
+    suggest.invalidate()
+    refresh_suggestions()

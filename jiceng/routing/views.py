@@ -3,13 +3,9 @@ box to try a text."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts.decorators import require_perm
@@ -21,8 +17,6 @@ from . import actions
 from .models import RoutingModel
 from .suggest import should_auto_dispatch, suggest
 
-WINDOW_DAYS = 30
-
 
 @require_perm(Perm.DISPATCH_CASES)
 def models_page(request):
@@ -30,9 +24,7 @@ def models_page(request):
     guesses = suggest(text, k=3) if text else []
     context = {
         "versions": RoutingModel.objects.select_related("trained_by").defer("blob")[:20],
-        "figures": routing_figures(timezone.now() - timedelta(days=WINDOW_DAYS), settings.ROUTING_AUTO_THRESHOLD),
-        "window_days": WINDOW_DAYS,
-        "threshold": settings.ROUTING_AUTO_THRESHOLD,
+        "routing": routing_figures(),
         "text": text,
         "guesses": guesses,
         "auto": should_auto_dispatch(guesses) if guesses else False,

@@ -1,6 +1,6 @@
-"""智能派单 in the demo: the model trained on the catalog and the year of cases, this morning's reports routed
-by it (the clear ones dispatched at once to the department's person on duty, one of them returned as wrong),
-and the suggestions refreshed on the cases still waiting in the command centre."""
+"""智能派单 in the demo: the model trained on the catalog and the year of cases (training gives the cases waiting
+in the command centre its guesses), and this morning's reports routed by it (the clear ones dispatched at once
+to the department's person on duty, one of them returned as wrong)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from jiceng.orgs.models import Region
 from jiceng.routing.actions import train_routing_model
 
 from .. import actions
-from ..models import Case, Channel, Status
+from ..models import Case, Channel
 from .stories import GRID_VILLAGE
 
 KEY = "demo-routing-"
@@ -48,9 +48,6 @@ def seed() -> list[str]:
     wrong = next((c for c in auto if c.title == "工地夜里施工太吵"), None)
     if wrong is not None:
         actions.return_case(wrong, reason="经现场核实不属于本单位职责，请指挥中心重新派单", by=None)
-    waiting = Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED], matter__isnull=True)
-    for case in waiting:
-        actions.suggest_matter(case)
     return [
         f"智能派单模型：v{model.version}，训练样本{model.training_size}条",
         f"今晨上报{len(REPORTS)}件，自动派单{len(auto)}件，其余待指挥中心确认",

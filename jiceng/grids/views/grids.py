@@ -173,11 +173,10 @@ def grid_detail(request, code):
 
 GRIDS_SESSION_KEY = "grids_import"
 MEMBERS_SESSION_KEY = "grid_members_import"
-FIELD_LABELS = {"code": "网格编码", "name": "网格名称", "kind": "类型", "geometry": "范围"}
 
 
 def _import_page(request, *, form, result, done, **context):
-    errors = [(e.row or "", FIELD_LABELS.get(e.column, e.column), e.message) for e in (result.errors if result else [])]
+    errors = [(e.row or "", e.column, e.message) for e in (result.errors if result else [])]
     return render(
         request, "grids/import.html", {"form": form, "result": result, "errors": errors, "done": done, **context}
     )
