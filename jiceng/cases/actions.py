@@ -22,8 +22,19 @@ from jiceng.routing import suggest as routing
 from jiceng.workcal.calendar import add_workdays, workdays_between
 
 from . import deadlines, duplicates, permissions
-from .lifecycle import transition
-from .models import Attachment, Case, CaseTask, Channel, Evaluation, Notification, Rectification, Result, Status
+from .lifecycle import registered, transition
+from .models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Channel,
+    Evaluation,
+    Notification,
+    Rectification,
+    Result,
+    Status,
+)
 from .uploads import check_photo
 
 MAX_RETURNS = 3
@@ -70,20 +81,105 @@ def register_case(
     """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
     or a hotline order already imported, returns the existing case instead of a second one.
     `grid` is the grid the reporter stood in (a patrol's); a point inside another grid wins over it."""
-    if idempotency_key:
-        existing = Case.objects.filter(idempotency_key=idempotency_key).order_by().first()
-        if existing:
-            return existing, False
-    if external_no:
-        # The partial unique index (external_no <> '') answers this only when the query says so.
-        existing = (
-            Case.objects.filter(channel=channel, external_no=external_no).exclude(external_no="").order_by().first()
-        )
-        if existing:
-            return existing, False
+    report = {
+        "channel": channel,
+        "title": title,
+        "text": text,
+        "matter": matter,
+        "township": township,
+        "village": village,
+        "address": address,
+        "latitude": latitude,
+        "longitude": longitude,
+        "requester_name": requester_name,
+        "requester_phone": requester_phone,
+        "requester_id_number": requester_id_number,
+        "requester_address": requester_address,
+        "external_no": external_no,
+        "idempotency_key": idempotency_key,
+        "grid": grid,
+    }
+    try:
+        ((case, created),) = register_cases([report], by=by, unit=unit, route=route)
+    except RejectedReport as e:
+        raise DomainError(e.message, field=e.field) from None
+    return case, created
+
+
+class RejectedReport(DomainError):
+    """A report of a batch failed its checks: `index` (from 0) says which. Nothing of the batch was written."""
+
+    def __init__(self, index: int, error: DomainError):
+        super().__init__(error.message, field=error.field)
+        self.index = index
+
+
+def register_cases(reports: list[dict], *, by=None, unit: Unit | None = None, route: bool = True) -> list:
+    """Register reports (the keyword arguments of `register_case`, one dict each): a single form, a 12345 file,
+    a hotline system's batch. Each report gets its checks, its place, its duplicate flag, the routing model's
+    guesses and, when they are sure enough, 智能派单; the batch is written with one INSERT per table.
+
+    Returns (case, created) per report, in order. All or nothing: a report that fails its checks raises
+    RejectedReport and nothing is written. A report registered before (its idempotency key, its hotline order
+    number) comes back with created=False."""
+    news = []
+    for index, report in enumerate(reports):
+        try:
+            news.append(_new_case(by=by, unit=unit, route=route, **report))
+        except DomainError as e:
+            raise RejectedReport(index, e) from None
+    cases = [case for case, _ in news]
+    events = [registered(case, by=by, unit=unit, note=Channel(case.channel).label) for case in cases]
+    before: dict[int, Case] = {}
+    try:
+        with transaction.atomic():
+            _insert(cases, events)
+    except IntegrityError:
+        # A retry, or an order already imported: the unique indexes say so, so new reports (nearly every call)
+        # pay for no lookup first. The rest of the batch is written once the old ones are set aside.
+        before = _registered_before(cases)
+        if not before:
+            raise
+        rest = [i for i in range(len(cases)) if i not in before]
+        with transaction.atomic():
+            _insert([cases[i] for i in rest], [events[i] for i in rest])
+    results = []
+    for index, (case, guesses) in enumerate(news):
+        if index in before:
+            results.append((before[index], False))
+            continue
+        if guesses and routing.should_auto_dispatch(guesses) and case.duplicate_of_id is None:
+            case = _auto_dispatch(case, guesses[0])
+        results.append((case, True))
+    return results
+
+
+def _new_case(
+    *,
+    channel: str,
+    title: str,
+    text: str,
+    by=None,
+    unit: Unit | None = None,
+    matter: Matter | None = None,
+    township: Region | None = None,
+    village: Region | None = None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_id_number: str = "",
+    requester_address: str = "",
+    external_no: str = "",
+    idempotency_key: str | None = None,
+    grid=None,
+    route: bool = True,
+) -> tuple[Case, list]:
+    """A report checked and placed, as an unsaved case with its duplicate flag, and the model's guesses."""
     if channel not in Channel.values:
         raise DomainError("来源渠道无效。", field="channel")
-    if not title.strip() or not text.strip():
+    if not (title or "").strip() or not (text or "").strip():
         raise DomainError("请填写标题和内容。", field="text")
     try:
         if requester_phone:
@@ -117,33 +213,52 @@ def register_case(
         township=township,
         village=village,
         grid=grid,
-        address=address,
+        address=address or "",
         latitude=latitude,
         longitude=longitude,
-        requester_name=requester_name,
-        requester_phone=requester_phone,
+        requester_name=requester_name or "",
+        requester_phone=requester_phone or "",
         requester_id_number=requester_id_number,
-        requester_address=requester_address,
+        requester_address=requester_address or "",
         registered_by=by if getattr(by, "pk", None) else None,
         registered_unit=unit,
-        external_no=external_no,
+        external_no=external_no or "",
         idempotency_key=idempotency_key or None,
         status="",  # not yet registered: the "register" transition starts from nothing
     )
-    case.duplicate_of = duplicates.find_duplicate(case)
+    case.duplicate_of_id = duplicates.find_duplicate(case)
     guesses = _suggest(case) if route and matter is None and channel in ROUTED_CHANNELS else []
-    try:
-        with transaction.atomic():
-            transition(case, "register", by=by, unit=unit, note=Channel(channel).label)
-    except IntegrityError:
-        # Two identical retries raced; the other one created the case.
-        existing = Case.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
-        if existing is None:
-            raise
-        return existing, False
-    if guesses and routing.should_auto_dispatch(guesses) and case.duplicate_of_id is None:
-        case = _auto_dispatch(case, guesses[0])
-    return case, True
+    return case, guesses
+
+
+def _insert(cases: list[Case], events: list) -> None:
+    if len(cases) == 1:  # one report (a form, an API call): saved row by row, with Django's post_save signals
+        cases[0].save()
+        events[0].save()
+        return
+    Case.objects.bulk_create(cases)
+    CaseEvent.objects.bulk_create(events)
+    duplicates.flag_within(cases)
+
+
+def _registered_before(cases: list[Case]) -> dict[int, Case]:
+    """Which of these unsaved cases were registered before, by idempotency key or hotline order number."""
+    keys = {case.idempotency_key for case in cases if case.idempotency_key}
+    orders = {(case.channel, case.external_no) for case in cases if case.external_no}
+    by_key = {c.idempotency_key: c for c in Case.objects.filter(idempotency_key__in=keys)} if keys else {}
+    by_order = {}
+    if orders:
+        # The partial unique index (external_no <> '') answers this only when the query says so.
+        numbers = Case.objects.filter(
+            channel__in={c for c, _ in orders}, external_no__in={n for _, n in orders}
+        ).exclude(external_no="")
+        by_order = {(c.channel, c.external_no): c for c in numbers}
+    found = {}
+    for index, case in enumerate(cases):
+        old = by_key.get(case.idempotency_key) or by_order.get((case.channel, case.external_no))
+        if old is not None:
+            found[index] = old
+    return found
 
 
 # Channels whose reports arrive without a matter and wait for the command centre: the routing model reads them.

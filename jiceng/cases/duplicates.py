@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -53,8 +54,8 @@ def similar(a: str, b: str) -> bool:
     return len(x & y) / len(x | y) >= SIMILAR_TITLES
 
 
-def find_duplicate(case: Case) -> Case | None:
-    """The earliest open case this one likely repeats, or None.
+def find_duplicate(case: Case) -> int | None:
+    """The id of the earliest open case this one likely repeats, or None.
 
     With a matter: the same matter, near the same place. Without one (grid reports, the portal): near the
     same place and with a similar title.
@@ -71,8 +72,40 @@ def find_duplicate(case: Case) -> Case | None:
     ).exclude(pk=case.pk)
     if case.matter_id is not None:
         candidates = candidates.filter(matter_id=case.matter_id)
-    needed = ("pk", "title", "village_id", "address", "latitude", "longitude", "created_at")
-    for other in candidates.only(*needed).order_by("created_at", "id")[:50]:
+    # Plain rows, not model instances: this runs on every report registered.
+    rows = candidates.order_by("created_at", "id").values_list(*_Candidate._fields)[:50]
+    for other in map(_Candidate._make, rows):
         if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
-            return other
+            return other.pk
     return None
+
+
+def flag_within(cases: list[Case]) -> None:
+    """Cases just written together (a 12345 file): a later one that repeats an earlier one of the same batch is
+    flagged as find_duplicate would have flagged it, had the earlier one been registered first."""
+    earlier: dict[int, list[Case]] = {}  # by township
+    flagged = []
+    for case in cases:
+        if case.is_service or case.township_id is None:
+            continue
+        pool = earlier.setdefault(case.township_id, [])
+        if case.duplicate_of_id is None:
+            for other in pool:
+                if case.matter_id is not None and other.matter_id != case.matter_id:
+                    continue
+                if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
+                    case.duplicate_of_id = other.pk
+                    flagged.append(case)
+                    break
+        pool.append(case)
+    if flagged:
+        Case.objects.bulk_update(flagged, ["duplicate_of"])
+
+
+class _Candidate(NamedTuple):
+    pk: int
+    title: str
+    village_id: int | None
+    address: str
+    latitude: float | None
+    longitude: float | None

@@ -78,6 +78,15 @@ def transition(
     return event
 
 
+def registered(case: Case, *, by, unit=None, note: str = "") -> CaseEvent:
+    """For callers that write new cases in bulk: the case takes its first status, and its unsaved 登记 event."""
+    label, sources, target = TRANSITIONS["register"]
+    if case.status not in sources:
+        raise DomainError(f"办件{case.get_status_display()}，不能{label}。")
+    case.status = target
+    return _event(case, "register", "", by=by, note=note, unit=unit)
+
+
 def event_row(case: Case, action: str, *, by, note: str = "", at=None) -> CaseEvent:
     """An unsaved event for an action that keeps the status (催办, 督办…), for callers that write rows in bulk."""
     label, sources, target = TRANSITIONS[action]

@@ -40,7 +40,7 @@ Text = str | tuple[str, str]
 
 _SPACES = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
-_FORMAT = 1  # bumped when the pickled layout changes
+_FORMAT = 2  # bumped when the pickled layout changes
 # Up to this many training texts: a logistic regression per label, keeping n-grams seen once (on the catalog's
 # short texts, 4 points more top-1 than the SVM); above it a linear SVM over n-grams seen at least twice, as
 # accurate on long reports and about 9 times faster to train, with labels weighted inversely to their frequency
@@ -49,6 +49,16 @@ LOGISTIC_MAX_ROWS = 3000
 # Fewer held-out rows than this say too little to fit a temperature (a dozen right answers would make every
 # suggestion look certain): the scores are then used as they are (T = 1), and no figures are reported.
 MIN_CALIBRATION_ROWS = 30
+# Multiples of the reports' given weight that the internal folds try (when there are reports beside catalog
+# wording, and at most LOGISTIC_MAX_ROWS texts): the one whose held-out reports are predicted best is kept.
+REPORT_SCALES = (0.0, 0.1, 1 / 3, 1.0)
+# Weights of the prototype score (cosine to the label's catalog wording, scaled to the spread of the linear
+# scores) that the folds try; without folds (a handful of texts) the default.
+PROTOTYPE_WEIGHTS = (0.0, 0.25, 0.5, 1.0, 2.0)
+DEFAULT_PROTOTYPE_WEIGHT = 0.5
+# A text whose known n-grams say less than this about any label (see TextRouter._specificity) is vague: its
+# probabilities are drawn towards uniform in proportion, so it is never dispatched on the model's word alone.
+MIN_EVIDENCE = 1.0
 
 
 @dataclass(frozen=True)
@@ -253,33 +263,96 @@ class TextRouter:
         if len(self.classes_) < 2:
             raise ValueError("至少需要两个事项的样本才能训练。")
         weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        held = np.ones(len(y), dtype=bool) if holdout is None else np.asarray(holdout, dtype=bool)
         small = len(y) <= LOGISTIC_MAX_ROWS
         self.learner_ = self.learner if self.learner != "auto" else "logistic" if small else "svm"
         min_df = self.min_df or (1 if small else 2)
         self.blocks_ = [Ngrams(self.title_ngrams), Ngrams(self.text_ngrams)]
         counts = [block.fit_counts(t) for block, t in zip(self.blocks_, (titles, wholes), strict=True)]
-        self.temperature_, self.metrics_ = 1.0, {}
-        reports = np.arange(len(y)) if holdout is None else np.flatnonzero(np.asarray(holdout, dtype=bool))
+        catalog = np.flatnonzero(~held)  # wording that describes a label (the catalog): its prototype
+        reports = np.flatnonzero(held)
         if len(reports) < 2 * self.folds:
             reports = np.arange(len(y))
+        # Reports' weight (a multiple of the one given) is chosen by the folds when there are real reports beside
+        # catalog wording, and the weight of the prototypes whenever there is catalog wording.
+        searching = len(catalog) > 0 and len(reports) == held.sum()
+        scales = REPORT_SCALES if searching and small else (1.0,)
+        betas = PROTOTYPE_WEIGHTS if len(catalog) else (0.0,)
+        self.temperature_, self.metrics_ = 1.0, {}
+        self.report_scale_, self.prototype_weight_ = 1.0, DEFAULT_PROTOTYPE_WEIGHT if len(catalog) else 0.0
+        self.similarity_scale_ = None
         if self.folds >= 2 and len(reports) >= max(2 * self.folds, MIN_CALIBRATION_ROWS):
-            scores = np.zeros((len(reports), len(self.classes_)))
+            scores = {s: np.zeros((len(reports), len(self.classes_))) for s in scales}
+            similarity = np.zeros((len(reports), len(self.classes_)))
+            evidence = np.zeros(len(reports))
             for test in stratified_folds(y[reports], self.folds, self.seed):
                 train = np.setdiff1d(np.arange(len(y)), reports[test])
-                features, _, _ = _features(counts, train, min_df)
-                coef, intercept = self._train(features[train], y[train], weight[train])
-                scores[test] = features[reports[test]] @ coef + intercept
-            self.temperature_ = fit_temperature(scores, y[reports])
-            self.metrics_ = evaluate(_softmax(scores, self.temperature_), y[reports], threshold=self.threshold)
+                features, kept, idfs = _features(counts, train, min_df)
+                rows = features[reports[test]]
+                evidence[test] = _evidence(
+                    counts[1][reports[test]][:, kept[1]],
+                    self._specificity(counts, train, y, kept, np.intersect1d(train, catalog)),
+                )
+                if len(betas) > 1:
+                    similarity[test] = (
+                        rows @ _prototypes(counts, kept, idfs, np.intersect1d(train, catalog), y).T
+                    ).toarray()
+                for s in scales:
+                    w = weight[train] * np.where(held[train] & searching, s, 1.0)
+                    fit = train[w > 0]
+                    coef, intercept = self._train(features[fit], y[fit], w[w > 0])
+                    scores[s][test] = rows @ coef + intercept
+            truth = y[reports]
+            best = min(
+                ((s, beta) for s in scales for beta in betas),
+                key=lambda sb: (_loss(_mix(scores[sb[0]], similarity, sb[1]), truth), sb[1] != 0.0, -sb[0]),
+            )
+            self.report_scale_, self.prototype_weight_ = best
+            mixed = _mix(scores[best[0]], similarity, best[1])
+            self.temperature_ = fit_temperature(mixed, truth)
+            self.metrics_ = evaluate(
+                _abstain(_softmax(mixed, self.temperature_), evidence), truth, threshold=self.threshold
+            )
+            self.metrics_ |= {"report_weight": round(self.report_scale_, 3), "prototype_weight": self.prototype_weight_}
+            self.similarity_scale_ = _scale(scores[best[0]], similarity)
         features, kept, idfs = _features(counts, np.arange(len(y)), min_df)
+        self.evidence_ = self._specificity(counts, np.arange(len(y)), y, kept, catalog)
         for block, columns in zip(self.blocks_, kept, strict=True):
             block.keep(columns)
         self.idf_ = idfs
         self.offsets_ = np.cumsum([0] + [len(i) for i in idfs])
-        coef, self.intercept_ = self._train(features, y, weight)
+        w = weight * np.where(held & searching, self.report_scale_, 1.0)
+        coef, self.intercept_ = self._train(features[w > 0], y[w > 0], w[w > 0])
+        if self.prototype_weight_:
+            prototypes = _prototypes(counts, kept, idfs, catalog, y)
+            if self.similarity_scale_ is None:
+                scores = features[catalog] @ coef + self.intercept_
+                self.similarity_scale_ = _scale(scores, (features[catalog] @ prototypes.T).toarray())
+            coef = coef + self.prototype_weight_ * self.similarity_scale_ * prototypes.T.toarray()
         self.coef_ = np.ascontiguousarray(coef, dtype=np.float32)  # features × classes: a text gathers its rows
         self.seconds_ = time.perf_counter() - started
         return self
+
+    def _specificity(self, counts, rows, y, kept, wording=None) -> np.ndarray:
+        """For each kept n-gram of two or more characters of the whole-text block, how much it says about one
+        label: the share of the training texts holding it that have its most frequent label, counted as if one
+        more text held it (an n-gram seen once weighs 1/2, one spread over many labels next to nothing);
+        single characters weigh 0. Where the labels have catalog wording (`wording`: its rows), only n-grams found in
+        it count: a turn of phrase that a few templated reports happen to share is no evidence. A text's evidence
+        is the sum over its distinct known n-grams."""
+        block, columns = self.blocks_[1], kept[1]
+        present = counts[1][rows][:, columns]
+        present.data[:] = 1.0
+        onehot = sp.csr_matrix(
+            (np.ones(len(rows)), (np.arange(len(rows)), y[rows])), shape=(len(rows), len(self.classes_))
+        )
+        by_label = (present.T @ onehot).tocsr()
+        most = by_label.max(axis=1).toarray().ravel()
+        df = np.asarray(present.sum(axis=0)).ravel()
+        longer = block.vocabulary_[columns] >= (np.uint64(1) << np.uint64(block.bits_))
+        if wording is not None and len(wording):
+            longer &= np.asarray(counts[1][wording][:, columns].sum(axis=0)).ravel() > 0
+        return np.where(longer, (most / (df + 1.0)) ** 2, 0.0).astype(np.float32)
 
     def _train(self, features, y, weight) -> tuple[np.ndarray, np.ndarray]:
         coef = np.zeros((features.shape[1], len(self.classes_)))
@@ -302,38 +375,47 @@ class TextRouter:
     # -- prediction ---------------------------------------------------------------------------------------
 
     def transform(self, texts: Sequence[Text]) -> sp.csr_matrix:
-        blocks = _split(texts)
-        return sp.hstack(
-            [_tfidf(block.counts(t), idf) for block, t, idf in zip(self.blocks_, blocks, self.idf_, strict=True)],
-            format="csr",
-        )
+        return self._transform(texts)[0]
+
+    def _transform(self, texts: Sequence[Text]) -> tuple[sp.csr_matrix, np.ndarray]:
+        counts = [block.counts(t) for block, t in zip(self.blocks_, _split(texts), strict=True)]
+        features = sp.hstack([_tfidf(c, idf) for c, idf in zip(counts, self.idf_, strict=True)], format="csr")
+        return features, _evidence(counts[1], self.evidence_)
 
     def decision_function(self, texts: Sequence[Text]) -> np.ndarray:
         return self.transform(texts) @ self.coef_ + self.intercept_
 
-    def predict_proba(self, texts: Sequence[Text]) -> np.ndarray:
-        return _softmax(self.decision_function(texts), self.temperature_)
+    def evidence(self, texts: Sequence[Text]) -> np.ndarray:
+        """How much each text's known n-grams say about any label (below MIN_EVIDENCE: vague)."""
+        return self._transform(texts)[1]
 
-    def _vector(self, text: Text) -> tuple[np.ndarray, np.ndarray]:
-        """The non-zero features of one text as (columns, values): the fast path for a single suggestion."""
-        columns, values = [], []
-        for block, part, idf, offset in zip(
-            self.blocks_, _title_and_text(text), self.idf_, self.offsets_, strict=False
+    def predict_proba(self, texts: Sequence[Text]) -> np.ndarray:
+        features, evidence = self._transform(texts)
+        return _abstain(_softmax(features @ self.coef_ + self.intercept_, self.temperature_), evidence)
+
+    def _vector(self, text: Text) -> tuple[np.ndarray, np.ndarray, float]:
+        """The non-zero features of one text as (columns, values), and its evidence: the fast path for a single
+        suggestion."""
+        columns, values, evidence = [], [], 0.0
+        for b, (block, part, idf, offset) in enumerate(
+            zip(self.blocks_, _title_and_text(text), self.idf_, self.offsets_, strict=False)
         ):
             found = block.lookup(block.keys([normalise(part)])[0])
             found, counts = np.unique(found[found >= 0], return_counts=True)
+            if b == 1:
+                evidence = float(self.evidence_[found].sum())
             value = (1.0 + np.log(counts)) * idf[found]
             norm = math.sqrt(float(value @ value))
             columns.append(found + offset)
             values.append(value / norm if norm else value)
-        return np.concatenate(columns), np.concatenate(values)
+        return np.concatenate(columns), np.concatenate(values), evidence
 
     def suggest(self, text: Text, k: int = 3) -> list[Guess]:
-        columns, values = self._vector(text)
+        columns, values, evidence = self._vector(text)
         weights = self.coef_[columns]
         scores = values @ weights + self.intercept_
         probabilities = np.exp((scores - scores.max()) / self.temperature_)  # softmax, without scipy's overhead
-        probabilities /= probabilities.sum()
+        probabilities = _abstain(probabilities / probabilities.sum(), evidence)
         top = np.argsort(-probabilities)[:k]
         return [
             Guess(str(self.classes_[c]), float(probabilities[c]), self._words(columns, values * weights[:, c]))
@@ -393,6 +475,43 @@ def _features(counts: list[sp.csr_matrix], rows: np.ndarray, min_df: int):
         kept.append(columns)
         idfs.append(idf)
     return sp.hstack(blocks, format="csr"), kept, idfs
+
+
+def _prototypes(counts: list[sp.csr_matrix], kept, idfs, rows: np.ndarray, y: np.ndarray) -> sp.csr_matrix:
+    """Each label's prototype: the TF-IDF vector (per block, unit length) of all its `rows` put together."""
+    n_labels = int(y.max()) + 1
+    onehot = sp.csr_matrix((np.ones(len(rows)), (y[rows], np.arange(len(rows)))), shape=(n_labels, len(rows)))
+    blocks = [_tfidf((onehot @ m[rows][:, c]).tocsr(), idf) for m, c, idf in zip(counts, kept, idfs, strict=True)]
+    return sp.hstack(blocks, format="csr")
+
+
+def _scale(scores: np.ndarray, similarity: np.ndarray) -> float:
+    """How much wider the linear scores spread over the labels than the prototype similarities (median by text)."""
+    spread = np.median(similarity.std(axis=1))
+    return float(np.median(scores.std(axis=1)) / spread) if spread > 0 else 0.0
+
+
+def _mix(scores: np.ndarray, similarity: np.ndarray, beta: float) -> np.ndarray:
+    return scores + beta * _scale(scores, similarity) * similarity if beta else scores
+
+
+def _loss(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Log loss of the scores at their best temperature."""
+    t = fit_temperature(scores, truth)
+    return -float(np.mean(log_softmax(scores / t, axis=1)[np.arange(len(truth)), truth]))
+
+
+def _evidence(counts: sp.csr_matrix, specificity: np.ndarray) -> np.ndarray:
+    present = counts.copy()
+    present.data[:] = 1.0
+    return np.asarray(present @ specificity).ravel()
+
+
+def _abstain(probabilities: np.ndarray, evidence) -> np.ndarray:
+    """Draw each row towards uniform as far as its evidence falls short of MIN_EVIDENCE (order is kept)."""
+    share = np.clip(np.asarray(evidence, dtype=float) / MIN_EVIDENCE, 0.0, 1.0)
+    share = share[:, None] if probabilities.ndim == 2 else share
+    return share * probabilities + (1.0 - share) / probabilities.shape[-1]
 
 
 class Baseline:
