@@ -115,7 +115,8 @@ class RejectedReport(DomainError):
 
 
 def register_cases(reports: list[dict], *, by=None, unit: Unit | None = None, route: bool = True) -> list:
-    """Register reports (the keyword arguments of `register_case`, one dict each): a single form, a 12345 file,
+    """Register reports (the keyword arguments of `register_case`, one dict each; a report's own `unit` wins
+    over the batch's): a single form, a 12345 file,
     a hotline system's batch. Each report gets its checks, its place, its duplicate flag, the routing model's
     guesses and, when they are sure enough, 智能派单; the batch is written with one INSERT per table.
 
@@ -125,11 +126,11 @@ def register_cases(reports: list[dict], *, by=None, unit: Unit | None = None, ro
     news = []
     for index, report in enumerate(reports):
         try:
-            news.append(_new_case(by=by, unit=unit, route=route, **report))
+            news.append(_new_case(**{"by": by, "unit": unit, **report}, route=route))
         except DomainError as e:
             raise RejectedReport(index, e) from None
     cases = [case for case, _ in news]
-    events = [registered(case, by=by, unit=unit, note=Channel(case.channel).label) for case in cases]
+    events = [registered(case, by=by, unit=case.registered_unit, note=Channel(case.channel).label) for case in cases]
     before: dict[int, Case] = {}
     try:
         with transaction.atomic():

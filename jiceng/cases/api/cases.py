@@ -3,6 +3,7 @@ details (logged) and the workbench counts."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -199,6 +200,23 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 # ---- views ---------------------------------------------------------------------------------------
 
 
+BATCH_MAX = 500
+
+
+class CaseBatchIn(serializers.Serializer):
+    cases = CaseIn(many=True, allow_empty=False, max_length=BATCH_MAX, help_text="每件的字段同“登记办件”")
+
+
+class CaseBatchResultOut(serializers.Serializer):
+    code = serializers.CharField(allow_null=True, help_text="查询码；他人已登记的外部工单号为 null")
+    created = serializers.BooleanField(help_text="false：该外部工单号已登记过，本次未重复登记")
+    status = serializers.CharField(allow_null=True, help_text="状态代码（智能派单后为 dispatched）")
+
+
+class CaseBatchOut(serializers.Serializer):
+    results = CaseBatchResultOut(many=True, help_text="与提交的顺序一一对应")
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[CaseFilterIn], summary="办件列表（按数据范围）"),
     retrieve=extend_schema(responses=CaseDetailOut, summary="办件详情：流转记录、配合单位、评价（申请人信息脱敏）"),
@@ -276,6 +294,37 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             no = data.validated_data["external_no"]
             raise serializers.ValidationError({"external_no": [f"该渠道的外部工单号“{no}”已登记。"]})
         return Response(detail_body(case, request), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request=CaseBatchIn,
+        responses={201: CaseBatchOut},
+        summary=f"整批登记（如12345平台推送的工单，每批至多{BATCH_MAX}件；全部成功或全部不登记）",
+    )
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Each case as in 登记办件; repeats of an 外部工单号 already registered come back with created=false."""
+        require(request.user, Perm.REGISTER_CASES)
+        data = CaseBatchIn(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        reports = data.validated_data["cases"]
+        try:
+            with transaction.atomic():
+                results = actions.register_cases(reports, by=request.user)
+        except actions.RejectedReport as e:
+            # As the serializer reports a bad field: by position in the batch, only the bad one.
+            raise serializers.ValidationError({"cases": {e.index: {e.field or "detail": [e.message]}}}) from None
+        visible = set(
+            Case.objects.visible_to(request.user)
+            .filter(pk__in=[case.pk for case, created in results if not created])
+            .values_list("pk", flat=True)
+        )
+        body = []
+        for case, created in results:
+            if created or case.pk in visible:
+                body.append({"code": case.code, "created": created, "status": case.status})
+            else:  # someone else's order: say so, show nothing of it
+                body.append({"code": None, "created": False, "status": None})
+        return Response(CaseBatchOut({"results": body}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=RequesterOut, summary="查看申请人完整信息（留痕；派单员和登记单位可查看）")
     @action(detail=True, methods=["get"])

@@ -275,6 +275,35 @@ def test_a_hotline_order_is_registered_once_and_not_shown_to_another_account(api
     assert Case.objects.count() == 1
 
 
+def test_a_batch_of_hotline_orders_is_registered_in_order_and_a_pushed_again_order_is_not_doubled(api, cast, matters):
+    dispatcher = api(cast.users.dispatcher)
+    orders = [
+        {"channel": "hotline", "title": f"夜间施工噪声扰民{n}", "text": "工地夜里施工", "external_no": f"HL-{n}"}
+        for n in range(3)
+    ]
+    first = dispatcher.post("batch/", {"cases": orders[:2]})
+    again = dispatcher.post("batch/", {"cases": orders})
+
+    assert first.status_code == 201 and again.status_code == 201
+    one, two = first.json()["results"]
+    assert [r["created"] for r in again.json()["results"]] == [False, False, True]
+    assert [r["code"] for r in again.json()["results"][:2]] == [one["code"], two["code"]]
+    assert Case.objects.count() == 3
+    assert set(Case.objects.values_list("external_no", flat=True)) == {"HL-0", "HL-1", "HL-2"}
+
+
+def test_a_batch_with_a_bad_case_is_refused_row_by_row_and_registers_nothing(api, cast, matters):
+    good = {"channel": "hotline", "title": "噪声", "text": "工地夜里施工"}
+    response = api(cast.users.dispatcher).post("batch/", {"cases": [good, {**good, "requester_phone": "1391234"}]})
+
+    assert response.status_code == 400
+    errors = response.json()["cases"]  # by position in the batch, only the bad ones
+    assert list(errors) == ["1"] and "手机号" in errors["1"]["requester_phone"][0]
+    assert not Case.objects.exists()
+    department = api(cast.users.department).post("batch/", {"cases": [good]})
+    assert department.status_code == 403 and not Case.objects.exists()
+
+
 def test_an_overlong_idempotency_key_is_refused(api, cast, matters):
     response = api(cast.users.east_clerk).post("", WINDOW, HTTP_IDEMPOTENCY_KEY="x" * 65)
 
