@@ -447,30 +447,48 @@ def dispatch_case(
 
 
 @transaction.atomic
-def reassign_case(case: Case, *, unit: Unit, reason: str, by) -> Case:
-    """改派 by the dispatcher: to another unit, keeping the requester's clock (the deadline does not restart)."""
-    if unit is None:
-        raise DomainError("请选择改派的承办单位。", field="unit")
+def reassign_case(case: Case, *, unit: Unit | None = None, matter: Matter | None = None, reason: str, by) -> Case:
+    """改派 by the dispatcher, keeping the requester's clock (the deadline does not restart): to another unit, or,
+    when the matter was wrong (a misrouted report), to the corrected matter's lead unit, whose cooperating units
+    then get the tasks. The corrected matter is what the next routing model learns from."""
+    if unit is None and matter is None:
+        raise DomainError("请选择改派的承办单位，或更正事项。", field="unit")
     if not reason.strip():
         raise DomainError("请填写改派理由。", field="reason")
     case = _locked(case)
-    if case.lead_unit_id == unit.pk:
+    before, before_matter = case.lead_unit, case.matter
+    fields = ["lead_unit", "dispatched_at", "signed_at"]
+    cooperating = None
+    if matter is not None and matter.pk != case.matter_id:
+        if case.township is None:
+            raise DomainError("办件未确定乡镇，不能按清单改派，请选择承办单位。", field="unit")
+        try:
+            resolution = resolve(matter, case.township, case.started_on or _today())
+        except Unresolvable as e:
+            raise DomainError(f"按清单无法确定承办单位：{e.message}", field="matter") from None
+        case.matter, case.matter_version = matter, resolution.version
+        fields += ["matter", "matter_version"]
+        unit = unit or resolution.lead.unit
+        cooperating = [(p.unit, p.duty) for p in resolution.cooperating if p.unit is not None]
+    elif unit is None:
+        raise DomainError("事项未变，请选择改派的承办单位。", field="unit")
+    if case.lead_unit_id == unit.pk and cooperating is None:
         raise DomainError(f"办件已由“{unit.name}”承办，无需改派。", field="unit")
     if not unit.is_active:
         raise DomainError(f"“{unit.name}”{unit.get_status_display()}，不能承办。", field="unit")
-    before = case.lead_unit
     case.lead_unit, case.dispatched_at, case.signed_at = unit, timezone.now(), None
-    assigned = _assign_on_duty(case, unit, case.dispatched_at)
-    CaseTask.objects.filter(case=case, unit=unit).delete()
-    transition(
-        case,
-        "reassign",
-        by=by,
-        unit=unit,
-        note=f"由“{before.name if before else '—'}”改派：{reason.strip()}",
-        data={"from_unit": before.pk if before else None},
-        fields=("lead_unit", "dispatched_at", "signed_at", *assigned),
-    )
+    fields += _assign_on_duty(case, unit, case.dispatched_at)
+    if cooperating is None:
+        CaseTask.objects.filter(case=case, unit=unit).delete()
+    else:
+        CaseTask.objects.filter(case=case).delete()
+        CaseTask.objects.bulk_create(CaseTask(case=case, unit=u, duty=d) for u, d in cooperating if u.pk != unit.pk)
+    note = f"由“{before.name if before else '—'}”改派"
+    data = {"from_unit": before.pk if before else None}
+    if cooperating is not None:
+        note += f"，事项更正为“{resolution.version.name}”"
+        data |= {"matter": matter.code, "from_matter": before_matter.code if before_matter else None}
+    transition(case, "reassign", by=by, unit=unit, note=f"{note}：{reason.strip()}", data=data, fields=tuple(fields))
     return case
 
 

@@ -19,7 +19,14 @@ class DispatchForm(StyledForm, forms.Form):
     unit = UnitChoiceField(
         label="承办单位", queryset=Unit.objects.active().order_by("path"), required=False, empty_label="按清单确定"
     )
+    matter = MatterChoiceField(
+        label="事项", queryset=Matter.objects.none(), required=False, to_field_name="code", empty_label="事项不变"
+    )
     designate = forms.BooleanField(label="指定承办（不可退单）", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].queryset = with_current_names(Matter.objects.all())
 
 
 class FinishForm(StyledForm, forms.Form):

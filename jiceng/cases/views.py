@@ -134,7 +134,11 @@ def _do(request, c: Case, name: str):
             designate=bool(post.get("designate")),
         ),
         "reassign": lambda: actions.reassign_case(
-            c, unit=Unit.objects.filter(pk=post.get("unit") or 0).first(), reason=post.get("reason", ""), by=user
+            c,
+            unit=Unit.objects.filter(pk=post.get("unit") or 0).first(),
+            matter=Matter.objects.filter(code=post.get("matter") or "").first(),
+            reason=post.get("reason", ""),
+            by=user,
         ),
         "merge": lambda: actions.merge_case(c, into=_merge_target(user, post), by=user),
         "not_duplicate": lambda: actions.dismiss_duplicate(c, by=user),

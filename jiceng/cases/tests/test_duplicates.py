@@ -95,6 +95,38 @@ def test_reassigning_moves_the_case_and_keeps_the_deadline(cast, matters):
     assert not case.tasks.filter(unit=cast.units.east_office).exists()  # no task for the new lead unit itself
 
 
+def test_a_misrouted_case_is_reassigned_by_correcting_its_matter_and_the_catalog_names_the_units(cast, matters):
+    from datetime import date
+
+    from jiceng.catalog import actions as catalog
+    from jiceng.catalog.models import Area, CatalogUnit, ListKind
+
+    office, land = CatalogUnit.objects.get(code="T01"), CatalogUnit.objects.get(code="C01")
+    neighbours = catalog.save_matter(
+        code="M002",
+        area=Area.objects.get(code="A01"),
+        effective_from=date(2025, 1, 1),
+        document_no="x",
+        by=None,
+        fields={"name": "邻里纠纷调解", "list_kind": ListKind.BASIC, "time_limit_days": 5},
+        duties=[catalog.Duty(office, True, "调解"), catalog.Duty(land, False, "界址指导")],
+    ).matter
+    case = actions.dispatch_case(grid_report(cast, matters), by=None)  # to 县自然资源局 for 违法占用耕地建房
+    due = case.due_at
+    with pytest.raises(DomainError, match="请选择改派的承办单位，或更正事项"):
+        actions.reassign_case(case, reason="派错了", by=None)
+    with pytest.raises(DomainError, match="事项未变"):
+        actions.reassign_case(case, matter=matters["event"], reason="派错了", by=None)
+
+    case = actions.reassign_case(case, matter=neighbours, reason="实为邻里宅基地界址纠纷", by=cast.users.dispatcher)
+
+    assert (case.matter, case.lead_unit, case.due_at) == (neighbours, cast.units.east_office, due)
+    assert list(case.tasks.values_list("unit", flat=True)) == [cast.units.land.pk]  # the new matter's cooperator
+    event = case.events.get(action="reassign")
+    assert event.data == {"from_unit": cast.units.land.pk, "matter": "M002", "from_matter": "M001"}
+    assert "事项更正为“邻里纠纷调解”" in event.note
+
+
 def test_the_command_centre_lists_the_duplicate_and_merges_it_in_one_click(client, cast, matters):
     first = report_at(cast, matters, 32.98, 114.02)
     second = report_at(cast, matters, 32.98, 114.02)
