@@ -15,7 +15,7 @@ from jiceng.lib.errors import DomainError
 
 from . import suggest, training
 from .classifier import TextRouter
-from .models import Reason, RoutingModel
+from .models import Reason, RoutingModel, TrainingRequest
 
 KEEP_WEIGHTS = 5  # versions that can be rolled back to
 
@@ -57,6 +57,17 @@ def train_routing_model(
         RoutingModel.objects.filter(active=False).exclude(pk__in=list(kept)).with_blob().update(blob=b"")
         _put_in_use()
     return model
+
+
+def request_training(*, by) -> tuple[TrainingRequest, bool]:
+    """立即重新训练 from the page: queue it for the worker, which trains within a loop or two. Returns the
+    request and whether it is new (one already waiting or running is returned instead of a second)."""
+    waiting = TrainingRequest.objects.filter(finished_at__isnull=True).first()
+    if waiting is not None:
+        return waiting, False
+    request = TrainingRequest.objects.create(requested_by=by if getattr(by, "pk", None) else None)
+    log_operation(by, "提交派单模型训练", request)
+    return request, True
 
 
 @transaction.atomic

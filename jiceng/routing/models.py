@@ -55,3 +55,35 @@ class RoutingModel(models.Model):
 
     def __str__(self) -> str:
         return f"派单模型 v{self.version}"
+
+
+class TrainingRequest(models.Model):
+    """立即重新训练, asked on the page: the worker trains the version, so the web request returns at once."""
+
+    requested_at = models.DateTimeField("提交时间", auto_now_add=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    model = models.ForeignKey(
+        RoutingModel, verbose_name="训练出的版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.CharField("未完成的原因", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = verbose_name_plural = "训练任务"
+
+    def __str__(self) -> str:
+        return f"训练任务 {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        return self.finished_at is None
+
+    @property
+    def state(self) -> str:
+        if self.finished_at is None:
+            return "训练中" if self.started_at else "排队中"
+        return f"已完成：v{self.model.version}" if self.model_id else f"未完成：{self.error}"

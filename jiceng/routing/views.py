@@ -4,6 +4,7 @@ box to try a text."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
@@ -14,7 +15,7 @@ from jiceng.cases.figures import routing_figures
 from jiceng.lib.errors import DomainError
 
 from . import actions
-from .models import RoutingModel
+from .models import RoutingModel, TrainingRequest
 from .suggest import should_auto_dispatch, suggest
 
 
@@ -24,6 +25,7 @@ def models_page(request):
     guesses = suggest(text, k=3) if text else []
     context = {
         "versions": RoutingModel.objects.select_related("trained_by").defer("blob")[:20],
+        "training": TrainingRequest.objects.select_related("model", "requested_by").first(),
         "routing": routing_figures(),
         "text": text,
         "guesses": guesses,
@@ -48,11 +50,23 @@ def _manage(request, action, done: str):
 @require_POST
 @require_perm(Perm.MANAGE_GRIDS)
 def train(request):
-    return _manage(
-        request,
-        lambda by: actions.train_routing_model(by=by, reason="手动"),
-        "已训练并启用派单模型 v{model.version}（样本{model.training_size}条）。",
-    )
+    _, new = actions.request_training(by=request.user)
+    if new:
+        messages.success(request, "已提交训练，后台任务约一分钟内完成并启用新版本，本页会自动刷新。")
+    else:
+        messages.info(request, "已有训练任务在排队或进行中，完成后本页会自动刷新。")
+    return redirect("routing:models")
+
+
+@require_perm(Perm.DISPATCH_CASES)
+def training_state(request):
+    """Polled by the page while a training is waiting or running; once it ends, the page reloads."""
+    latest = TrainingRequest.objects.select_related("model").first()
+    if latest is None or not latest.pending:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "routing/models.html#training", {"training": latest})
 
 
 @require_POST
@@ -65,5 +79,6 @@ app_name = "routing"
 urlpatterns = [
     path("", models_page, name="models"),
     path("train/", train, name="train"),
+    path("training/", training_state, name="training"),
     path("rollback/", rollback, name="rollback"),
 ]

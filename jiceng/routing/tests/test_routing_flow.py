@@ -12,7 +12,7 @@ from jiceng.catalog.models import Area, CatalogUnit, Level, ListKind, Matter
 from jiceng.lib.errors import DomainError
 from jiceng.routing import suggest
 from jiceng.routing.actions import rollback_routing_model, train_routing_model
-from jiceng.routing.models import RoutingModel
+from jiceng.routing.models import RoutingModel, TrainingRequest
 
 MATTERS = [
     ("M001", "农村违法占用耕地建房", "land", "占耕地;耕地建房;地里盖房;打地基;麦地;庄稼地;基本农田"),
@@ -95,7 +95,8 @@ def test_the_page_shows_versions_and_tries_a_text_and_only_the_command_centre_tr
     assert page.context["guesses"][0].matter.code == "M027"
     assert [m.version for m in page.context["versions"]] == [routed.version]
     client.post("/routing/train/")
-    assert RoutingModel.objects.get(active=True).version == routed.version + 1
+    assert TrainingRequest.objects.get().pending  # queued for the worker: the version in use is unchanged
+    assert RoutingModel.objects.get(active=True) == routed
     client.force_login(cast.users.grid)
     assert client.get("/routing/").status_code == 403
     client.force_login(cast.users.department)
@@ -123,3 +124,32 @@ def test_the_worker_skips_training_it_cannot_do_and_does_not_undo_a_rollback(cas
     settings.ROUTING_RETRAIN_HOURS = 0
     assert schedule.retrain_due() and schedule.retrain_if_due() is None
     assert RoutingModel.objects.get(active=True) == routed
+
+
+def test_training_asked_on_the_page_is_done_by_the_worker_once_and_the_page_reloads_when_it_ends(client, cast, routed):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jiceng.routing import schedule
+
+    client.force_login(cast.users.dispatcher)
+    client.post("/routing/train/")
+    client.post("/routing/train/")  # a second click while it waits queues nothing more
+    asked = TrainingRequest.objects.get()
+    poll = client.get("/routing/training/", HTTP_HX_REQUEST="true")
+    assert "排队中" in poll.content.decode() and "HX-Refresh" not in poll
+
+    model = schedule.retrain_if_due()
+
+    asked.refresh_from_db()
+    assert (model.version, model.trained_by, model.reason) == (routed.version + 1, cast.users.dispatcher, "手动")
+    assert (asked.model, asked.pending, asked.state) == (model, False, f"已完成：v{model.version}")
+    assert schedule.retrain_if_due() is None  # nothing asked, and the daily round is not due
+    assert client.get("/routing/training/", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+    # A worker that died in the middle leaves a request running: it is given up after the lock's time.
+    stale = TrainingRequest.objects.create(started_at=timezone.now() - timedelta(hours=1))
+    schedule.retrain_if_due()
+    stale.refresh_from_db()
+    assert not stale.pending and "中断" in stale.error
