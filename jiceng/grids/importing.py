@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
+from jiceng.accounts.audit import log_operation
 from jiceng.lib.importing import ImportResult, Rollback, RowError, cell_text
 from jiceng.lib.validators import check_mobile
 from jiceng.orgs.models import Region
@@ -83,7 +84,7 @@ def check_geometry(raw) -> tuple[object | None, str | None]:
     return geom, None
 
 
-def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE_LAYER) -> ImportResult:
+def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE_LAYER, by=None) -> ImportResult:
     """Grids of one layer: 综合 (the comprehensive grids) or a department's layer (综治, 城管, 安监…) for 多网合一.
     A code names one grid across all layers, so a code another layer already uses is refused."""
     result = ImportResult()
@@ -164,6 +165,7 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
                 )
             if dry_run:
                 raise Rollback
+            log_operation(by, "导入网格范围", f"{layer}图层", detail=_counted(result))
             transaction.on_commit(geometry.invalidate)
             result.committed = True
     except Rollback:
@@ -171,11 +173,15 @@ def import_grids(text: str | bytes, *, dry_run: bool, layer: str = COMPREHENSIVE
     return result
 
 
+def _counted(result: ImportResult) -> str:
+    return "，".join(f"{k}{v}" for k, v in result.counts.items())
+
+
 MEMBER_COLUMNS = ("网格编码", "姓名", "职务", "手机号")
 ROLE_BY_LABEL = {label: value for value, label in GridMember.Role.choices}
 
 
-def import_members(source, *, dry_run: bool) -> ImportResult:
+def import_members(source, *, dry_run: bool, by=None) -> ImportResult:
     """Grid members from an Excel sheet (网格编码, 姓名, 职务, 手机号). The grids in the file get exactly the
     members listed (others are removed from those grids); grids not in the file are untouched.
 
@@ -228,6 +234,7 @@ def import_members(source, *, dry_run: bool) -> ImportResult:
             result.counts["关联平台账号"] = sum(m.user_id is not None for m in members)
             if dry_run:
                 raise Rollback
+            log_operation(by, "导入网格员", "网格员名单", detail=_counted(result))
             result.committed = True
     except Rollback:
         pass

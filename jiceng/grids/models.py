@@ -24,6 +24,25 @@ class GridKind(models.TextChoices):
     OTHER = "other", "专属网格（其他）"
 
 
+class GridQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The grids a user may look up (VIEW_GRIDS): all of them for a county-wide scope and for county units,
+        which handle cases anywhere in the county; the grids of the townships in scope for township staff; a
+        grid worker's own grids."""
+        from jiceng.accounts.roles import Perm
+        from jiceng.accounts.scopes import data_scope
+        from jiceng.orgs.models import Unit
+
+        if not user.is_authenticated or not user.can(Perm.VIEW_GRIDS):
+            return self.none()
+        scope = data_scope(user, Perm.VIEW_GRIDS)
+        if scope.everything or Unit.objects.filter(scope.unit_q, region__level__lt=4).exists():
+            return self
+        towns = townships_in_scope(user, Perm.VIEW_GRIDS) or set()
+        own = models.Exists(GridMember.objects.filter(grid=models.OuterRef("pk"), user=user))
+        return self.filter(models.Q(village__parent__in=towns) | own)
+
+
 class Grid(models.Model):
     """A grid: 15-digit code = the village's 12-digit 统计用区划代码 + a 3-digit number; a polygon in WGS-84
     (GeoJSON longitude/latitude order) with its bounding box kept in columns for quick filtering."""
@@ -45,6 +64,8 @@ class Grid(models.Model):
     area_m2 = models.FloatField("面积（平方米）", default=0, editable=False)
     active = models.BooleanField("在用", default=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GridQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

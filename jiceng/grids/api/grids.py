@@ -56,7 +56,12 @@ class GridViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         require(self.request.user, Perm.VIEW_GRIDS)
-        qs = Grid.objects.select_related("village__parent").prefetch_related("members").order_by("code")
+        qs = (
+            Grid.objects.visible_to(self.request.user)
+            .select_related("village__parent")
+            .prefetch_related("members")
+            .order_by("code")
+        )
         params = self.request.query_params
         if params.get("village"):
             qs = qs.filter(village__code=params["village"])

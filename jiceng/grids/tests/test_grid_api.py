@@ -34,7 +34,7 @@ def test_the_command_imports_and_a_bad_file_imports_nothing(two, tmp_path, cast)
 
 
 def test_staff_list_grids_with_masked_phones_and_locate_a_point(client, cast, two):
-    client.force_login(cast.users.grid)
+    client.force_login(cast.users.department)
     listed = client.get(API, {"village": "411799100201"}).json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert [g["code"] for g in rows] == ["411799100201001", "411799100201002"]

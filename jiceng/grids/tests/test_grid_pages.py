@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from jiceng.accounts.models import OperationLog
 from jiceng.cases import actions
 from jiceng.cases.models import Case, Channel, Status
 from jiceng.grids.importing import MEMBER_COLUMNS, import_grids
@@ -128,8 +129,8 @@ def test_the_map_shows_only_the_comprehensive_layer_with_members_masked(client, 
     ("user", "expected"),
     [
         ("department", {"411799100201001": (1, 1), "411799100201002": (2, 0)}),  # dispatched to the bureau
-        ("grid", {"411799100201001": (1, 0), "411799100201002": (0, 0)}),  # only the worker's own report
-        ("west_leader", {"411799100201001": (0, 0), "411799100201002": (0, 0)}),  # another township's cases
+        ("east_leader", {"411799100201001": (2, 1), "411799100201002": (3, 0)}),  # the township's cases
+        ("west_leader", {}),  # another township's grids are not on their map at all
     ],
 )
 def test_the_map_counts_only_cases_the_user_may_see(client, cast, cases, user, expected):
@@ -234,8 +235,22 @@ def listed(response) -> list[str]:
     ],
 )
 def test_the_register_searches_and_filters(client, cast, grids, params, expected):
-    client.force_login(cast.users.east_clerk)
+    client.force_login(cast.users.dispatcher)
     assert listed(client.get("/grids/", params)) == expected
+
+
+def test_township_staff_see_their_townships_grids_county_units_all_and_a_grid_worker_their_own(client, cast, grids):
+    everything = sorted(grids)
+    client.force_login(cast.users.east_clerk)  # 东风镇便民服务中心
+    east = ["411799100201001", "411799100201002", "411799100201101"]
+    assert listed(client.get("/grids/")) == east
+    assert client.get("/grids/411799101201001/").status_code == 404  # 新庄村, in 河西镇
+    assert [f["properties"]["code"] for f in client.get(DATA).json()["features"]] == east[:2]
+    client.force_login(cast.users.department)  # a county bureau handles cases anywhere in the county
+    assert listed(client.get("/grids/")) == everything
+    GridMember.objects.create(grid=grids["411799101201001"], name="网格员", role="full", user=cast.users.grid)
+    client.force_login(cast.users.grid)
+    assert listed(client.get("/grids/")) == ["411799101201001"]
 
 
 def test_the_register_shows_members_and_the_open_cases_the_user_may_see(client, cast, cases):
@@ -335,6 +350,8 @@ def test_a_good_geojson_is_checked_first_and_imported_on_confirmation(client, ca
     assert Grid.objects.get(code="411799100201001").name == "柳树村一网格"
     assert Grid.objects.get(code="411799100201003").layer == "综合"
     assert client.post("/grids/import/", {"confirm": "1"}).context["done"] is False  # only once
+    logged = OperationLog.objects.get(action="导入网格范围", user=cast.users.dispatcher)  # not the 预检
+    assert (logged.user, logged.target, logged.detail) == (cast.users.dispatcher, "综合图层", "网格2，新增1，更新1")
 
 
 def test_a_departmental_layer_is_imported_into_its_layer(client, cast, grids, staging_dir):
@@ -392,6 +409,7 @@ def test_the_member_template_has_the_imported_columns_and_imports_once_filled(cl
     client.post("/grids/import/members/", {"file": upload("filled.xlsx", buf.getvalue())})
     assert client.post("/grids/import/members/", {"confirm": "1"}).context["done"]
     assert list(GridMember.objects.filter(grid__code="411799100201002").values_list("name", flat=True)) == ["赵专职"]
+    assert OperationLog.objects.filter(action="导入网格员", user=cast.users.dispatcher).count() == 1
 
 
 @pytest.mark.parametrize("url", ["/grids/import/", "/grids/import/members/", "/grids/import/members/template.xlsx"])

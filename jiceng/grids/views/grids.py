@@ -120,7 +120,7 @@ def export_rows(user, qs: QuerySet):
 def grid_list(request):
     """All grids: search by code, name, village or member; filters; the open cases the user may see."""
     form = GridFilterForm(request.GET or None)
-    qs = Grid.objects.all()
+    qs = Grid.objects.visible_to(request.user)
     if form.is_valid():
         qs = filter_grids(qs, form.cleaned_data)
     elif form.is_bound:
@@ -147,9 +147,9 @@ def grid_list(request):
 
 @require_perm(Perm.VIEW_GRIDS)
 def grid_detail(request, code):
-    grid = Grid.objects.select_related("village__parent").filter(code=code).first()
+    grid = Grid.objects.visible_to(request.user).select_related("village__parent").filter(code=code).first()
     if grid is None:
-        raise Http404("没有这个网格。")
+        raise Http404("没有这个网格，或不在您的数据范围内。")
     members = [(m, mask_phone(m.phone)) for m in grid.members.select_related("user").order_by("role", "id")]
     open_counts, overdue_counts = case_counts(request.user, [grid.pk])
     cases = Case.objects.visible_to(request.user).filter(grid=grid).select_related("lead_unit")
@@ -204,7 +204,7 @@ def import_polygons(request):
     result, done = None, False
     if request.method == "POST" and request.POST.get("confirm") and pending:
         source = staging.folder("grids", pending["token"]) / "grids.geojson"
-        result = import_grids(_geojson(source), dry_run=False, layer=pending["layer"])
+        result = import_grids(_geojson(source), dry_run=False, layer=pending["layer"], by=request.user)
         request.session.pop(GRIDS_SESSION_KEY, None)
         done, form = result.committed, GridFileForm()
     elif request.method == "POST" and form.is_valid():
@@ -228,7 +228,8 @@ def import_member_list(request):
     form = MemberFileForm(None if lost else request.POST or None, None if lost else request.FILES or None)
     result, done = None, False
     if request.method == "POST" and request.POST.get("confirm") and pending:
-        result = import_members(staging.folder("grid-members", pending["token"]) / "members.xlsx", dry_run=False)
+        staged_file = staging.folder("grid-members", pending["token"]) / "members.xlsx"
+        result = import_members(staged_file, dry_run=False, by=request.user)
         request.session.pop(MEMBERS_SESSION_KEY, None)
         done, form = result.committed, MemberFileForm()
     elif request.method == "POST" and form.is_valid():

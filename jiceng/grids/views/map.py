@@ -63,7 +63,7 @@ def map_data(request):
     if not form.is_valid():
         return JsonResponse({"errors": {k: [str(e) for e in v] for k, v in form.errors.items()}}, status=400)
     measure = form.cleaned_data["measure"]
-    grids = Grid.objects.filter(layer=COMPREHENSIVE_LAYER, active=True).order_by("code")
+    grids = Grid.objects.visible_to(request.user).filter(layer=COMPREHENSIVE_LAYER, active=True).order_by("code")
     if form.cleaned_data.get("township"):
         grids = grids.filter(village__parent=form.cleaned_data["township"])
     open_counts, overdue_counts = case_counts(request.user, grids.values("pk"))
