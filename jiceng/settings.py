@@ -110,11 +110,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # PostgreSQL plans a query on a table with many indexes in about 0.7 ms, more than running it: bound
-    # server-side, a statement run 3 times on a connection is prepared and planned once. Turn off behind
-    # PgBouncer in transaction mode, which cannot carry prepared statements across transactions.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -130,6 +130,7 @@ def register_cases(reports: list[dict], *, by=None, unit: Unit | None = None, ro
         except DomainError as e:
             raise RejectedReport(index, e) from None
     cases = [case for case, _ in news]
+    duplicates.flag(cases)
     events = [registered(case, by=by, unit=case.registered_unit, note=Channel(case.channel).label) for case in cases]
     before: dict[int, Case] = {}
     try:
@@ -177,7 +178,7 @@ def _new_case(
     grid=None,
     route: bool = True,
 ) -> tuple[Case, list]:
-    """A report checked and placed, as an unsaved case with its duplicate flag, and the model's guesses."""
+    """A report checked and placed, as an unsaved case, and the model's guesses."""
     if channel not in Channel.values:
         raise DomainError("来源渠道无效。", field="channel")
     if not (title or "").strip() or not (text or "").strip():
@@ -227,7 +228,6 @@ def _new_case(
         idempotency_key=idempotency_key or None,
         status="",  # not yet registered: the "register" transition starts from nothing
     )
-    case.duplicate_of_id = duplicates.find_duplicate(case)
     guesses = _suggest(case) if route and matter is None and channel in ROUTED_CHANNELS else []
     return case, guesses
 

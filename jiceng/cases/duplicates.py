@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from typing import NamedTuple
 
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import OPEN_STATUSES, Case
@@ -78,6 +79,39 @@ def find_duplicate(case: Case) -> int | None:
         if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
             return other.pk
     return None
+
+
+def flag(cases: list[Case]) -> None:
+    """Set duplicate_of on new cases, as find_duplicate does for one: for a batch, with one query for all their
+    townships and matters instead of one each."""
+    if len(cases) == 1:
+        cases[0].duplicate_of_id = find_duplicate(cases[0])
+        return
+    eligible = [c for c in cases if not c.is_service and c.township_id is not None]
+    if not eligible:
+        return
+    since = min(c.created_at or timezone.now() for c in eligible) - timedelta(days=RECENT_DAYS)
+    any_matter = {c.township_id for c in eligible if c.matter_id is None}
+    towns = {c.township_id for c in eligible if c.matter_id is not None}
+    matters = {c.matter_id for c in eligible if c.matter_id is not None}
+    where = Q(township_id__in=any_matter) | Q(township_id__in=towns, matter_id__in=matters)
+    rows = (
+        Case.objects.filter(
+            where, created_at__gte=since, status__in=OPEN_STATUSES, merged_into__isnull=True, is_service=False
+        )
+        .order_by("created_at", "id")
+        .values_list("township_id", "matter_id", *_Candidate._fields)
+    )
+    by_town: dict[int, list[tuple[int | None, _Candidate]]] = {}
+    for township_id, matter_id, *rest in rows:
+        by_town.setdefault(township_id, []).append((matter_id, _Candidate._make(rest)))
+    for case in eligible:
+        for matter_id, other in by_town.get(case.township_id, ()):
+            if case.matter_id is not None and matter_id != case.matter_id:
+                continue
+            if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
+                case.duplicate_of_id = other.pk
+                break
 
 
 def flag_within(cases: list[Case]) -> None:

@@ -65,3 +65,22 @@ def test_idempotency_keys_work_for_batches_as_for_single_reports(cast, matters):
     ((case, created),) = actions.register_cases([report(cast, matters, 1, external_no="", idempotency_key="k-1")])
     single, created_again = actions.register_case(channel=Channel.GRID, title="x", text="y", idempotency_key="k-1")
     assert created and not created_again and single.pk == case.pk
+
+
+def test_a_batch_flags_reports_that_repeat_open_cases_registered_before_it(cast, matters):
+    ((earlier, _),) = actions.register_cases([report(cast, matters, 1, latitude=32.98, longitude=114.02)])
+    grid_report = {**report(cast, matters, 2), "matter": None, "channel": Channel.GRID, "external_no": ""}
+    results = actions.register_cases(
+        [
+            report(cast, matters, 3, latitude=32.9801, longitude=114.0201),  # the same matter, 15 m away
+            report(cast, matters, 4, latitude=32.99, longitude=114.02),  # the same matter, 1.1 km away
+            {
+                **grid_report,
+                "title": "耕地上打地基1",
+                "latitude": 32.9802,
+                "longitude": 114.02,
+            },  # no matter, same title
+            {**grid_report, "title": "路灯不亮", "latitude": 32.9802, "longitude": 114.02},  # no matter, other title
+        ]
+    )
+    assert [case.duplicate_of_id for case, _ in results] == [earlier.pk, None, earlier.pk, None]
