@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from jiceng.catalog.models import MatterVersion
+from jiceng.catalog.models import ListKind, MatterVersion
 
 from .classifier import Text
 
@@ -39,9 +39,11 @@ def matter_documents(name: str, keywords: str, township_duty: str = "", county_d
 
 
 def catalog_examples(day: date) -> list[Example]:
-    """The documents of every matter with a version in force on `day` (see `matter_documents`)."""
+    """The documents of every matter with a version in force on `day` (see `matter_documents`), but for the
+    政务服务 items: the model routes reports of problems, and an application is made at a window for its item."""
     out = []
-    for v in MatterVersion.objects.in_force(day).select_related("matter").order_by("matter__code"):
+    versions = MatterVersion.objects.in_force(day).exclude(list_kind=ListKind.SERVICE)
+    for v in versions.select_related("matter").order_by("matter__code"):
         docs = matter_documents(v.name, v.keywords, v.township_duty, v.county_duty)
         out += [Example(doc, v.matter.code, CATALOG_WEIGHT, "catalog", False) for doc in docs]
     return out
@@ -64,7 +66,7 @@ def case_examples() -> list[Example]:
     from jiceng.cases.models import Case
 
     rows = (
-        Case.objects.filter(matter__isnull=False, dispatched_at__isnull=False)
+        Case.objects.filter(matter__isnull=False, dispatched_at__isnull=False, is_service=False)
         .exclude(status__in=CLOSED_WITHOUT_MATTER)
         .values_list("title", "text", "matter__code")
     )

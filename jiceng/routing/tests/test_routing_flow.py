@@ -153,3 +153,27 @@ def test_training_asked_on_the_page_is_done_by_the_worker_once_and_the_page_relo
     schedule.retrain_if_due()
     stale.refresh_from_db()
     assert not stale.pending and "中断" in stale.error
+
+
+def test_service_items_are_never_guessed_for_a_report(cast, routed):
+    """An application is made at a window for its item: the model routes problems, so it never learns 政务服务."""
+    catalog.save_matter(
+        code="S001",
+        area=Area.objects.get(code="A01"),
+        effective_from=date(2025, 1, 1),
+        document_no="x",
+        by=None,
+        fields={
+            "name": "农村宅基地建房审批",
+            "list_kind": ListKind.SERVICE,
+            "service_type": "行政许可",
+            "statutory_days": 20,
+            "committed_days": 10,
+            "keywords": "宅基地;建房审批;盖房申请",
+        },
+        duties=[catalog.Duty(CatalogUnit.objects.get(code="C01"), True, "审批")],
+    )
+    model = train_routing_model(by=None)
+    assert model.classes == len(MATTERS)
+    guesses = suggest.suggest(("盖房申请", "想在宅基地上盖房，建房审批怎么办"), k=5)
+    assert guesses and "S001" not in {g.matter.code for g in guesses}
