@@ -278,6 +278,7 @@ def _suggest(case: Case) -> list:
                 for g in guesses
             ],
             "auto": False,
+            "vague": guesses[0].vague,
         }
     return guesses
 

@@ -66,6 +66,9 @@ class Guess:
     label: str
     probability: float
     words: tuple[str, ...]  # the n-grams of the text that weighed most for this label, strongest first
+    # The text says too little about any label (evidence below MIN_EVIDENCE): however high the probability, a
+    # person decides. Shrinking the probabilities alone is not enough when the model is sure of everything.
+    vague: bool = False
 
 
 def normalise(text: str) -> str:
@@ -418,7 +421,12 @@ class TextRouter:
         probabilities = _abstain(probabilities / probabilities.sum(), evidence)
         top = np.argsort(-probabilities)[:k]
         return [
-            Guess(str(self.classes_[c]), float(probabilities[c]), self._words(columns, values * weights[:, c]))
+            Guess(
+                str(self.classes_[c]),
+                float(probabilities[c]),
+                self._words(columns, values * weights[:, c]),
+                vague=evidence < MIN_EVIDENCE,
+            )
             for c in top
         ]
 

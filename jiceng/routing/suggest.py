@@ -23,6 +23,7 @@ class Suggestion:
     probability: float
     words: tuple[str, ...]  # the words of the text that drove the choice
     version: int  # the model version that made it
+    vague: bool = False  # the text says too little to dispatch on the model's word (see classifier.Guess)
 
 
 @dataclass
@@ -72,10 +73,13 @@ def suggest(text: Text, k: int = 3) -> list[Suggestion]:
     for guess in loaded.router.suggest(text, k=k + 2):
         if guess.label in loaded.matters and len(out) < k:
             matter, name = loaded.matters[guess.label]
-            out.append(Suggestion(matter, name, guess.probability, guess.words, loaded.version))
+            out.append(Suggestion(matter, name, guess.probability, guess.words, loaded.version, guess.vague))
     return out
 
 
 def should_auto_dispatch(suggestions: list[Suggestion]) -> bool:
-    """The top suggestion is sure enough (ROUTING_AUTO_THRESHOLD) to dispatch without the command centre."""
-    return bool(suggestions) and suggestions[0].probability >= settings.ROUTING_AUTO_THRESHOLD
+    """The top suggestion is sure enough (ROUTING_AUTO_THRESHOLD) to dispatch without the command centre, and
+    the text is not too vague to say (反映个情况…)."""
+    return (
+        bool(suggestions) and not suggestions[0].vague and suggestions[0].probability >= settings.ROUTING_AUTO_THRESHOLD
+    )

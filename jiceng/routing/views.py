@@ -30,6 +30,7 @@ def models_page(request):
         "text": text,
         "guesses": guesses,
         "auto": should_auto_dispatch(guesses) if guesses else False,
+        "vague": bool(guesses) and guesses[0].vague,
         "can_manage": request.user.can(Perm.MANAGE_GRIDS),
     }
     if request.htmx and text:

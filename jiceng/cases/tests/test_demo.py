@@ -129,6 +129,8 @@ def test_the_demo_has_a_trained_model_its_routed_reports_and_suggestions_in_the_
     assert routed.count() == len(routing.REPORTS)
     assert routed.filter(auto_dispatched=True).exists()  # the clear ones went straight to a unit
     assert all(len(c.routing["top"]) == 3 and c.routed_matter_id for c in routed)
+    vague = routed.get(title="反映个情况")  # says nothing of what is wrong: a person decides
+    assert vague.routing["vague"] and not vague.auto_dispatched and vague.status == "registered"
     # The cases that were waiting for the command centre before the model existed now carry its guesses.
     waiting = Case.objects.filter(status__in=["registered", "returned"], matter=None).exclude(pk__in=routed)
     assert waiting.exists() and all(c.routing.get("top") for c in waiting)

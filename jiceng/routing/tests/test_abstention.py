@@ -92,6 +92,20 @@ def test_should_auto_dispatch_is_false_for_a_vague_text(router, settings):
     assert not should_auto_dispatch(suggestions(("反映一下", "请你们来看看")))
 
 
+def test_a_vague_text_is_never_auto_dispatched_even_when_its_probability_clears_the_threshold(router, settings):
+    """As in the demo: a few weak words (没人管) drew a templated model's probability to 84%, above 80%."""
+    from jiceng.routing.suggest import Suggestion, should_auto_dispatch
+
+    settings.ROUTING_AUTO_THRESHOLD = 0.5
+    guesses = router.suggest(("反映个情况", "那边的事情一直没人管，麻烦你们派人来看看"), k=3)
+    assert guesses[0].vague and guesses[0].probability >= 0.2
+    sure = [Suggestion(None, g.label, 0.99, g.words, 1, g.vague) for g in guesses]
+    assert not should_auto_dispatch(sure)
+    clear = router.suggest("村东头有人在麦地里打地基盖房子", k=1)[0]
+    assert not clear.vague
+    assert should_auto_dispatch([Suggestion(None, clear.label, 0.99, clear.words, 1, clear.vague)])
+
+
 def test_the_folds_choose_the_reports_weight_and_the_prototypes_weight(router):
     assert router.metrics_["report_weight"] in (0.0, 0.1, 0.333, 1.0)
     assert router.metrics_["prototype_weight"] in (0.0, 0.25, 0.5, 1.0, 2.0)
