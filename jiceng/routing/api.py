@@ -40,7 +40,8 @@ class MatterSuggestionOut(serializers.Serializer):
 
 class RoutingSuggestOut(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, help_text="模型版本；尚未训练模型时为 null")
-    auto = serializers.BooleanField(help_text="首选事项的概率达到自动派单阈值")
+    auto = serializers.BooleanField(help_text="会自动派单：首选事项的概率达到阈值，且内容不笼统")
+    vague = serializers.BooleanField(help_text="内容笼统（说不清是什么问题）：无论概率多高都不自动派单")
     suggestions = MatterSuggestionOut(many=True)
 
 
@@ -80,7 +81,11 @@ class Suggest(APIView):
             }
             for g in guesses
         ]
-        body = {"version": guesses[0].version if guesses else None, "auto": should_auto_dispatch(guesses)}
+        body = {
+            "version": guesses[0].version if guesses else None,
+            "auto": should_auto_dispatch(guesses),
+            "vague": bool(guesses) and guesses[0].vague,
+        }
         return Response(RoutingSuggestOut({**body, "suggestions": rows}).data)
 
 

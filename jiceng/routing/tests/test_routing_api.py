@@ -46,7 +46,7 @@ def post(client, user, url, data=None):
 
 def test_without_a_model_there_is_nothing_to_suggest(client, cast, matters):
     body = post(client, cast.users.dispatcher, "suggest/", {"text": "麦地里有人打地基"}).json()
-    assert body == {"version": None, "auto": False, "suggestions": []}
+    assert body == {"version": None, "auto": False, "vague": False, "suggestions": []}
 
 
 def test_the_command_centre_trains_and_the_dispatcher_gets_three_matters_with_words_and_lead_units(
@@ -63,7 +63,11 @@ def test_the_command_centre_trains_and_the_dispatcher_gets_three_matters_with_wo
     assert len(top) == 3 and abs(sum(s["probability"] for s in top) - 1) < 0.01
     assert top[0]["name"] == "农村违法占用耕地建房" and top[0]["lead_unit"] == "县自然资源局"
     assert any("地基" in w or "麦地" in w for w in top[0]["words"])
-    assert body["auto"] == (top[0]["probability"] >= 0.8)
+    assert body["auto"] == (top[0]["probability"] >= 0.8 and not body["vague"])
+    vague = post(
+        client, cast.users.dispatcher, "suggest/", {"title": "反映个情况", "text": "麻烦你们派人来看看"}
+    ).json()
+    assert vague["vague"] and not vague["auto"]
     in_town = post(
         client, cast.users.dispatcher, "suggest/", {"text": "路面塌陷好大一个坑", "township": "411799100000", "k": 1}
     )
