@@ -130,6 +130,14 @@ def register_cases(reports: list[dict], *, by=None, unit: Unit | None = None, ro
         except DomainError as e:
             raise RejectedReport(index, e) from None
     cases = [case for case, _ in news]
+    seen: set = set()
+    for index, case in enumerate(cases):  # the unique indexes would refuse the whole batch without saying which
+        keys = {("key", case.idempotency_key)} if case.idempotency_key else set()
+        keys |= {("order", case.channel, case.external_no)} if case.external_no else set()
+        if keys & seen:
+            error = DomainError(f"同一批中重复提交了外部工单号“{case.external_no}”或幂等键。", field="external_no")
+            raise RejectedReport(index, error)
+        seen |= keys
     duplicates.flag(cases)
     events = [registered(case, by=by, unit=case.registered_unit, note=Channel(case.channel).label) for case in cases]
     before: dict[int, Case] = {}

@@ -84,3 +84,10 @@ def test_a_batch_flags_reports_that_repeat_open_cases_registered_before_it(cast,
         ]
     )
     assert [case.duplicate_of_id for case, _ in results] == [earlier.pk, None, earlier.pk, None]
+
+
+def test_the_same_order_twice_in_one_batch_is_refused_by_its_position(cast, matters):
+    with pytest.raises(actions.RejectedReport) as caught:
+        actions.register_cases([report(cast, matters, 1), report(cast, matters, 2), report(cast, matters, 1)])
+    assert caught.value.index == 2 and "GD0001" in caught.value.message
+    assert not Case.objects.exists()
