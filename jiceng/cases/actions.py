@@ -56,49 +56,12 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def register_case(
-    *,
-    channel: str,
-    title: str,
-    text: str,
-    by=None,
-    unit: Unit | None = None,
-    matter: Matter | None = None,
-    township: Region | None = None,
-    village: Region | None = None,
-    address: str = "",
-    latitude=None,
-    longitude=None,
-    requester_name: str = "",
-    requester_phone: str = "",
-    requester_id_number: str = "",
-    requester_address: str = "",
-    external_no: str = "",
-    idempotency_key: str | None = None,
-    grid=None,
-    route: bool = True,
-) -> tuple[Case, bool]:
-    """Register a case from any channel. Returns (case, created): a retry with the same idempotency key,
-    or a hotline order already imported, returns the existing case instead of a second one.
-    `grid` is the grid the reporter stood in (a patrol's); a point inside another grid wins over it."""
-    report = {
-        "channel": channel,
-        "title": title,
-        "text": text,
-        "matter": matter,
-        "township": township,
-        "village": village,
-        "address": address,
-        "latitude": latitude,
-        "longitude": longitude,
-        "requester_name": requester_name,
-        "requester_phone": requester_phone,
-        "requester_id_number": requester_id_number,
-        "requester_address": requester_address,
-        "external_no": external_no,
-        "idempotency_key": idempotency_key,
-        "grid": grid,
-    }
+def register_case(*, by=None, unit: Unit | None = None, route: bool = True, **report) -> tuple[Case, bool]:
+    """Register one report from any channel (its fields are `_new_case`'s: channel, title, text, matter, township,
+    village, address, latitude, longitude, requester_…, external_no, idempotency_key, grid). Returns (case,
+    created): a retry with the same idempotency key, or a hotline order already imported, returns the existing
+    case instead of a second one. `grid` is the grid the reporter stood in (a patrol's); a point inside another
+    grid wins over it."""
     try:
         ((case, created),) = register_cases([report], by=by, unit=unit, route=route)
     except RejectedReport as e:

@@ -63,22 +63,12 @@ def find_duplicate(case: Case) -> int | None:
     """
     if case.is_service or case.township_id is None:
         return None
-    since = (case.created_at or timezone.now()) - timedelta(days=RECENT_DAYS)
-    candidates = Case.objects.filter(
-        township_id=case.township_id,
-        created_at__gte=since,
-        status__in=OPEN_STATUSES,
-        merged_into__isnull=True,
-        is_service=False,
-    ).exclude(pk=case.pk)
+    candidates = _open_since(case).filter(township_id=case.township_id).exclude(pk=case.pk)
     if case.matter_id is not None:
         candidates = candidates.filter(matter_id=case.matter_id)
     # Plain rows, not model instances: this runs on every report registered.
     rows = candidates.order_by("created_at", "id").values_list(*_Candidate._fields)[:50]
-    for other in map(_Candidate._make, rows):
-        if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
-            return other.pk
-    return None
+    return _first_repeated(case, map(_Candidate._make, rows))
 
 
 def flag(cases: list[Case]) -> None:
@@ -90,28 +80,17 @@ def flag(cases: list[Case]) -> None:
     eligible = [c for c in cases if not c.is_service and c.township_id is not None]
     if not eligible:
         return
-    since = min(c.created_at or timezone.now() for c in eligible) - timedelta(days=RECENT_DAYS)
     any_matter = {c.township_id for c in eligible if c.matter_id is None}
     towns = {c.township_id for c in eligible if c.matter_id is not None}
     matters = {c.matter_id for c in eligible if c.matter_id is not None}
     where = Q(township_id__in=any_matter) | Q(township_id__in=towns, matter_id__in=matters)
-    rows = (
-        Case.objects.filter(
-            where, created_at__gte=since, status__in=OPEN_STATUSES, merged_into__isnull=True, is_service=False
-        )
-        .order_by("created_at", "id")
-        .values_list("township_id", "matter_id", *_Candidate._fields)
-    )
-    by_town: dict[int, list[tuple[int | None, _Candidate]]] = {}
-    for township_id, matter_id, *rest in rows:
-        by_town.setdefault(township_id, []).append((matter_id, _Candidate._make(rest)))
+    earliest = min(eligible, key=lambda c: c.created_at or timezone.now())
+    rows = _open_since(earliest).filter(where).order_by("created_at", "id")
+    by_town: dict[int, list[_Candidate]] = {}
+    for township_id, *rest in rows.values_list("township_id", *_Candidate._fields):
+        by_town.setdefault(township_id, []).append(_Candidate._make(rest))
     for case in eligible:
-        for matter_id, other in by_town.get(case.township_id, ()):
-            if case.matter_id is not None and matter_id != case.matter_id:
-                continue
-            if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
-                case.duplicate_of_id = other.pk
-                break
+        case.duplicate_of_id = _first_repeated(case, by_town.get(case.township_id, ()))
 
 
 def flag_within(cases: list[Case]) -> None:
@@ -124,20 +103,35 @@ def flag_within(cases: list[Case]) -> None:
             continue
         pool = earlier.setdefault(case.township_id, [])
         if case.duplicate_of_id is None:
-            for other in pool:
-                if case.matter_id is not None and other.matter_id != case.matter_id:
-                    continue
-                if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
-                    case.duplicate_of_id = other.pk
-                    flagged.append(case)
-                    break
+            case.duplicate_of_id = _first_repeated(case, pool)
+            if case.duplicate_of_id is not None:
+                flagged.append(case)
         pool.append(case)
     if flagged:
         Case.objects.bulk_update(flagged, ["duplicate_of"])
 
 
+def _open_since(case: Case):
+    """Open event cases registered within RECENT_DAYS before this one: the only ones it may repeat."""
+    since = (case.created_at or timezone.now()) - timedelta(days=RECENT_DAYS)
+    return Case.objects.filter(
+        created_at__gte=since, status__in=OPEN_STATUSES, merged_into__isnull=True, is_service=False
+    )
+
+
+def _first_repeated(case: Case, others) -> int | None:
+    """The id of the first of `others` (earliest first, in the case's township) that the case repeats."""
+    for other in others:
+        if case.matter_id is not None and other.matter_id != case.matter_id:
+            continue
+        if near(case, other) and (case.matter_id is not None or similar(case.title, other.title)):
+            return other.pk
+    return None
+
+
 class _Candidate(NamedTuple):
     pk: int
+    matter_id: int | None
     title: str
     village_id: int | None
     address: str

@@ -45,8 +45,13 @@ class GridFilterForm(StyledForm, forms.Form):
     layer = forms.ChoiceField(label="图层", required=False)
     active = forms.ChoiceField(label="状态", choices=[("", "全部状态"), ("1", "在用"), ("0", "停用")], required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, grids=None, **kwargs):
+        """`grids`: the grids the user may see; the township and village lists then offer only theirs."""
         super().__init__(*args, **kwargs)
+        if grids is not None:
+            towns, villages = self.fields["township"], self.fields["village"]
+            towns.queryset = towns.queryset.filter(pk__in=grids.values("village__parent"))
+            villages.queryset = villages.queryset.filter(pk__in=grids.values("village"))
         layers = set(Grid.objects.order_by().values_list("layer", flat=True).distinct()) | {COMPREHENSIVE_LAYER}
         ordered = [COMPREHENSIVE_LAYER, *sorted(layers - {COMPREHENSIVE_LAYER})]
         self.fields["layer"].choices = [("", "全部图层"), *((name, name) for name in ordered)]

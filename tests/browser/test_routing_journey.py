@@ -3,7 +3,7 @@ recognises the matter, the case goes straight to the department's person on duty
 holder is on leave), who finds it in their messages and sees it on the map."""
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -11,14 +11,13 @@ from playwright.sync_api import expect
 
 from jiceng.accounts.roles import Role
 from jiceng.cases.models import Case, Status
-from jiceng.catalog import actions as catalog
-from jiceng.catalog.models import Area, CatalogUnit, Level, ListKind
 from jiceng.fixtures import PASSWORD, make_person, make_user
 from jiceng.grids.importing import import_grids
 from jiceng.grids.models import Grid, GridMember
 from jiceng.orgs import actions as orgs
 from jiceng.orgs.models import AbsenceKind
 from jiceng.routing.actions import train_routing_model
+from jiceng.routing.tests.catalog import build_catalog
 
 from .conftest import shot
 from .test_journeys import log_in
@@ -44,24 +43,7 @@ MATTERS = [
 @pytest.fixture
 def routed(cast, calendar_2026, settings):
     settings.ROUTING_AUTO_THRESHOLD = 0.5
-    area = Area.objects.create(code="A01", name="自然资源")
-    units = {
-        "land": CatalogUnit.objects.create(
-            code="C01", name="县自然资源局", level=Level.COUNTY, kind="党政机构", unit=cast.units.land
-        ),
-        "office": CatalogUnit.objects.create(code="T01", name="党政综合办公室", level=Level.TOWNSHIP, kind="党政机构"),
-    }
-    catalog.bind_role(units["office"], cast.regions.east, cast.units.east_office, by=None)
-    for code, name, lead, keywords, duty in MATTERS:
-        catalog.save_matter(
-            code=code,
-            area=area,
-            effective_from=date(2025, 1, 1),
-            document_no="x",
-            by=None,
-            fields={"name": name, "list_kind": ListKind.LOCAL, "time_limit_days": 3, "keywords": keywords},
-            duties=[catalog.Duty(units[lead], True, duty)],
-        )
+    build_catalog(cast, MATTERS, area_name="自然资源")
     train_routing_model(by=None, reason="手动")
     # 柳树村's grid, with the grid worker as its member.
     import_grids(

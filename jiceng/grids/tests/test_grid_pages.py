@@ -244,6 +244,8 @@ def test_township_staff_see_their_townships_grids_county_units_all_and_a_grid_wo
     client.force_login(cast.users.east_clerk)  # 东风镇便民服务中心
     east = ["411799100201001", "411799100201002", "411799100201101"]
     assert listed(client.get("/grids/")) == east
+    towns = client.get("/grids/").context["form"].fields["township"].queryset
+    assert [t.code for t in towns] == [EAST_TOWN]  # the filter offers only the township it may see
     assert client.get("/grids/411799101201001/").status_code == 404  # 新庄村, in 河西镇
     assert [f["properties"]["code"] for f in client.get(DATA).json()["features"]] == east[:2]
     client.force_login(cast.users.department)  # a county bureau handles cases anywhere in the county

@@ -119,8 +119,8 @@ def export_rows(user, qs: QuerySet):
 @require_perm(Perm.VIEW_GRIDS)
 def grid_list(request):
     """All grids: search by code, name, village or member; filters; the open cases the user may see."""
-    form = GridFilterForm(request.GET or None)
     qs = Grid.objects.visible_to(request.user)
+    form = GridFilterForm(request.GET or None, grids=qs)
     if form.is_valid():
         qs = filter_grids(qs, form.cleaned_data)
     elif form.is_bound:

@@ -1,13 +1,10 @@
 """The routing API: suggestions with probabilities, words and the lead unit for 派单员; versions, training and
 rollback for the command centre only; refusals in Chinese."""
 
-from datetime import date
-
 import pytest
 
-from jiceng.catalog import actions as catalog
-from jiceng.catalog.models import Area, CatalogUnit, Level, ListKind
 from jiceng.routing.models import RoutingModel
+from jiceng.routing.tests.catalog import build_catalog
 
 API = "/api/v1/routing/"
 MATTERS = [
@@ -19,24 +16,7 @@ MATTERS = [
 
 @pytest.fixture
 def matters(cast):
-    area = Area.objects.create(code="A01", name="综合")
-    units = {
-        "land": CatalogUnit.objects.create(
-            code="C01", name="县自然资源局", level=Level.COUNTY, kind="党政机构", unit=cast.units.land
-        ),
-        "office": CatalogUnit.objects.create(code="T01", name="党政综合办公室", level=Level.TOWNSHIP, kind="党政机构"),
-    }
-    catalog.bind_role(units["office"], cast.regions.east, cast.units.east_office, by=None)
-    for code, name, lead, keywords in MATTERS:
-        catalog.save_matter(
-            code=code,
-            area=area,
-            effective_from=date(2025, 1, 1),
-            document_no="x",
-            by=None,
-            fields={"name": name, "list_kind": ListKind.LOCAL, "keywords": keywords},
-            duties=[catalog.Duty(units[lead], True, f"负责{name}的巡查和处置")],
-        )
+    build_catalog(cast, MATTERS)
 
 
 def post(client, user, url, data=None):

@@ -8,11 +8,12 @@ import pytest
 from jiceng.cases import actions as cases
 from jiceng.cases.models import Channel, Status
 from jiceng.catalog import actions as catalog
-from jiceng.catalog.models import Area, CatalogUnit, Level, ListKind, Matter
+from jiceng.catalog.models import Area, CatalogUnit, ListKind, Matter
 from jiceng.lib.errors import DomainError
 from jiceng.routing import suggest
 from jiceng.routing.actions import rollback_routing_model, train_routing_model
 from jiceng.routing.models import RoutingModel, TrainingRequest
+from jiceng.routing.tests.catalog import build_catalog
 
 MATTERS = [
     ("M001", "农村违法占用耕地建房", "land", "占耕地;耕地建房;地里盖房;打地基;麦地;庄稼地;基本农田"),
@@ -26,24 +27,7 @@ MATTERS = [
 @pytest.fixture
 def routed(cast, calendar_2026, settings):
     settings.ROUTING_AUTO_THRESHOLD = 0.6
-    area = Area.objects.create(code="A01", name="综合")
-    units = {
-        "land": CatalogUnit.objects.create(
-            code="C01", name="县自然资源局", level=Level.COUNTY, kind="党政机构", unit=cast.units.land
-        ),
-        "office": CatalogUnit.objects.create(code="T01", name="党政综合办公室", level=Level.TOWNSHIP, kind="党政机构"),
-    }
-    catalog.bind_role(units["office"], cast.regions.east, cast.units.east_office, by=None)
-    for code, name, lead, keywords in MATTERS:
-        catalog.save_matter(
-            code=code,
-            area=area,
-            effective_from=date(2025, 1, 1),
-            document_no="x",
-            by=None,
-            fields={"name": name, "list_kind": ListKind.LOCAL, "time_limit_days": 3, "keywords": keywords},
-            duties=[catalog.Duty(units[lead], True, f"负责{name}的巡查和处置")],
-        )
+    build_catalog(cast, MATTERS)
     return train_routing_model(by=None)
 
 
