@@ -229,6 +229,9 @@ GRID_CHECK_SECONDS = env_int("GRID_CHECK_SECONDS", 5)
 ROUTING_AUTO_THRESHOLD = float(env("ROUTING_AUTO_THRESHOLD", "0.8"))
 # The worker retrains the routing model this often when cases have been dispatched since.
 ROUTING_RETRAIN_HOURS = env_int("ROUTING_RETRAIN_HOURS", 24)
+# 语义复核 (jiceng/routing/semantic.py): train each version with the sentence encoder as well, and let the
+# worker refine the guesses of the cases waiting for the command centre. Off: the lexical model alone.
+ROUTING_SEMANTIC = env_bool("ROUTING_SEMANTIC", True)
 # How often each process checks which routing model version is in use.
 ROUTING_CHECK_SECONDS = env_int("ROUTING_CHECK_SECONDS", 5)
 # Base map tiles for the grid maps, e.g. 天地图 on 政务外网:

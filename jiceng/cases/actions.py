@@ -240,30 +240,83 @@ ROUTED_CHANNELS = {Channel.GRID, Channel.HOTLINE, Channel.ONLINE, Channel.OPEN31
 def _suggest(case: Case) -> list:
     """The routing model's top three matters for the report, stored on the case for the command centre."""
     guesses = routing.suggest((case.title, case.text), k=3)
-    if guesses:
-        case.routed_matter = guesses[0].matter
-        case.routing = {
-            "version": guesses[0].version,
-            "top": [
-                {"matter": g.matter.code, "name": g.name, "probability": round(g.probability, 4), "words": g.words}
-                for g in guesses
-            ],
-            "auto": False,
-            "vague": guesses[0].vague,
-        }
+    _store_guesses(case, guesses)
     return guesses
+
+
+def _store_guesses(case: Case, guesses: list) -> None:
+    if not guesses:
+        return
+    case.routed_matter = guesses[0].matter
+    case.routing = {
+        "auto": False,
+        **{key: value for key, value in case.routing.items() if key in ("auto", "held", "refreshed")},
+        "version": guesses[0].version,
+        "top": [
+            {
+                "matter": g.matter.code,
+                "name": g.name,
+                "probability": round(g.probability, 4),
+                "words": g.words,
+                **({"phrase": g.phrase} if g.phrase else {}),
+            }
+            for g in guesses
+        ],
+        "vague": guesses[0].vague,
+        "refined": guesses[0].refined,
+    }
+
+
+def _waiting():
+    """Cases waiting for the command centre: no matter yet, not dispatched."""
+    return Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED], matter__isnull=True)
 
 
 def refresh_suggestions() -> int:
     """After a model version is put in use: the cases still waiting for the command centre get its guesses
     (never dispatched by it: the dispatcher has them in hand). Returns how many were refreshed."""
-    waiting = Case.objects.filter(status__in=[Status.REGISTERED, Status.RETURNED], matter__isnull=True)
     count = 0
-    for case in waiting.only("pk", "title", "text", "routing", "routed_matter"):
+    for case in _waiting().only("pk", "title", "text", "routing", "routed_matter"):
+        case.routing = {"refreshed": True}  # in the dispatcher's hands: 语义复核 refines it but never dispatches
         _suggest(case)
         case.save(update_fields=["routing", "routed_matter"])
         count += 1
     return count
+
+
+REFINE_BATCH = 100  # cases refined per worker round (about 2–5 s of CPU)
+
+
+def refine_suggestions(limit: int = REFINE_BATCH) -> int:
+    """语义复核 in the worker: the cases waiting for the command centre whose guesses came from the lexical model
+    alone get guesses with the meaning of the report weighed in (see routing/semantic.py); oldest first. A report
+    registered under the version in use whose refined top matter clears the threshold is dispatched as at intake
+    (智能派单); one returned by a unit, or waiting since before the version (see refresh_suggestions), stays with
+    the dispatcher. Returns how many cases were refined."""
+    if not routing.can_refine():
+        return 0
+    cases = list(
+        _waiting()
+        .filter(routing__has_key="top")
+        .exclude(routing__refined=True)
+        .only("pk", "title", "text", "status", "duplicate_of", "routing", "routed_matter")
+        .order_by("created_at", "pk")[:limit]
+    )
+    for case, guesses in zip(cases, routing.refine([(c.title, c.text) for c in cases]), strict=True):
+        _store_guesses(case, guesses)
+        case.routing["refined"] = True  # also when the model had nothing more to say: not asked again
+        still_waiting = Case.objects.filter(pk=case.pk, matter__isnull=True).update(
+            routing=case.routing, routed_matter=case.routed_matter
+        )
+        if (
+            still_waiting
+            and case.status == Status.REGISTERED
+            and not case.routing.get("refreshed")
+            and case.duplicate_of_id is None
+            and routing.should_auto_dispatch(guesses)
+        ):
+            _auto_dispatch(case, guesses[0])
+    return len(cases)
 
 
 def _auto_dispatch(case: Case, top) -> Case:
@@ -271,7 +324,8 @@ def _auto_dispatch(case: Case, top) -> Case:
     at once. When the catalog cannot name the unit (no township, an unbound role) it waits for the dispatcher."""
     try:
         with transaction.atomic():
-            note = f"智能派单：{top.name}（置信度{top.probability:.0%}）"
+            how = "智能派单（语义复核）" if top.refined else "智能派单"
+            note = f"{how}：{top.name}（置信度{top.probability:.0%}）"
             dispatched = dispatch_case(case, by=None, matter=top.matter, note=note)
     except DomainError as e:
         case.refresh_from_db()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable
 
@@ -13,7 +14,7 @@ from django.utils import timezone
 from jiceng.accounts.audit import log_operation
 from jiceng.lib.errors import DomainError
 
-from . import suggest, training
+from . import semantic, suggest, training
 from .classifier import TextRouter
 from .models import Reason, RoutingModel, TrainingRequest
 
@@ -25,16 +26,19 @@ def train_routing_model(
 ) -> RoutingModel:
     """Train on the catalog in force today and the dispatched cases (plus `extra_examples`), store the version
     and put it in use; the version in use until now is retired (and can be rolled back to)."""
+    started = time.perf_counter()
     examples = training.catalog_examples(timezone.localdate()) + training.case_examples()
     examples += list(extra_examples or ())
     if len({e.label for e in examples}) < 2:
         raise DomainError("职责清单中至少要有两个现行事项才能训练派单模型。")
+    texts, labels, holdout = [e.text for e in examples], [e.label for e in examples], [e.report for e in examples]
     router = TextRouter(threshold=settings.ROUTING_AUTO_THRESHOLD).fit(
-        [e.text for e in examples],
-        [e.label for e in examples],
-        sample_weight=[e.weight for e in examples],
-        holdout=[e.report for e in examples],
+        texts, labels, sample_weight=[e.weight for e in examples], holdout=holdout
     )
+    metrics, refiner = dict(router.metrics_), None
+    if settings.ROUTING_SEMANTIC and semantic.available():
+        refiner = semantic.SemanticRouter().fit(router, texts, labels, holdout)
+        metrics["semantic"] = refiner.metrics_
     with transaction.atomic():
         now = timezone.now()
         RoutingModel.objects.select_for_update().filter(active=True).update(active=False, retired_at=now)
@@ -44,17 +48,18 @@ def train_routing_model(
             reason=reason,
             training_size=len(examples),
             sources=dict(Counter(e.source for e in examples)),
-            metrics=router.metrics_,
+            metrics=metrics,
             classes=len(router.classes_),
-            seconds=round(router.seconds_, 2),
+            seconds=round(time.perf_counter() - started, 2),
             blob=router.dumps(),
+            semantic=refiner.dumps() if refiner else b"",
             active=True,
             activated_at=now,
         )
         log_operation(by, "训练派单模型", model, detail=f"v{model.version}，样本{model.training_size}条")
         # A version's weights take tens of MB: older versions keep their figures, the newest few their weights.
         kept = RoutingModel.objects.order_by("-version").values_list("pk", flat=True)[:KEEP_WEIGHTS]
-        RoutingModel.objects.filter(active=False).exclude(pk__in=list(kept)).with_blob().update(blob=b"")
+        RoutingModel.objects.filter(active=False).exclude(pk__in=list(kept)).with_blob().update(blob=b"", semantic=b"")
         _put_in_use()
     return model
 

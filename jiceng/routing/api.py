@@ -18,7 +18,7 @@ from jiceng.orgs.models import Region
 
 from . import actions
 from .models import Reason, RoutingModel
-from .suggest import Suggestion, should_auto_dispatch, suggest
+from .suggest import Suggestion, can_refine, refine, should_auto_dispatch, suggest
 
 
 class RoutingSuggestIn(serializers.Serializer):
@@ -28,6 +28,9 @@ class RoutingSuggestIn(serializers.Serializer):
         max_length=12, required=False, allow_blank=True, help_text="乡镇（街道）12位区划代码，给出时按清单解析承办单位"
     )
     k = serializers.IntegerField(min_value=1, max_value=10, default=3, help_text="返回的事项数")
+    refine = serializers.BooleanField(
+        default=False, help_text="同时返回语义复核的建议（结合文意，每条多用数十毫秒；指挥中心看到的是复核后的建议）"
+    )
 
 
 class MatterSuggestionOut(serializers.Serializer):
@@ -36,13 +39,15 @@ class MatterSuggestionOut(serializers.Serializer):
     probability = serializers.FloatField(help_text="概率（全部事项之和为1）")
     words = serializers.ListField(child=serializers.CharField(), help_text="文本中最支持该事项的词")
     lead_unit = serializers.CharField(allow_null=True, help_text="主体责任单位（给出乡镇时为本乡镇的实际单位）")
+    phrase = serializers.CharField(help_text="语义复核：清单中与反映内容意思最接近的表述；字词模型的建议为空")
 
 
 class RoutingSuggestOut(serializers.Serializer):
     version = serializers.IntegerField(allow_null=True, help_text="模型版本；尚未训练模型时为 null")
     auto = serializers.BooleanField(help_text="会自动派单：首选事项的概率达到阈值，且内容不笼统")
     vague = serializers.BooleanField(help_text="内容笼统（说不清是什么问题）：无论概率多高都不自动派单")
-    suggestions = MatterSuggestionOut(many=True)
+    suggestions = MatterSuggestionOut(many=True, help_text="字词模型的建议：登记时据此决定是否自动派单")
+    refined = MatterSuggestionOut(many=True, help_text="语义复核后的建议（refine=true 且模型带语义复核时；否则为空）")
 
 
 def _lead_unit(guess: Suggestion, township: Region | None) -> str | None:
@@ -71,22 +76,29 @@ class Suggest(APIView):
                 raise serializers.ValidationError({"township": ["找不到该乡镇（街道）。"]})
         text = (params["title"], params["text"]) if params.get("title") else params["text"]
         guesses = suggest(text, k=params["k"])
-        rows = [
-            {
-                "code": g.matter.code,
-                "name": g.name,
-                "probability": round(g.probability, 4),
-                "words": list(g.words),
-                "lead_unit": _lead_unit(g, township),
-            }
-            for g in guesses
-        ]
+        refined = refine([text], k=params["k"])[0] if params["refine"] and can_refine() else []
+
+        def rows(found: list[Suggestion]) -> list[dict]:
+            return [
+                {
+                    "code": g.matter.code,
+                    "name": g.name,
+                    "probability": round(g.probability, 4),
+                    "words": list(g.words),
+                    "lead_unit": _lead_unit(g, township),
+                    "phrase": g.phrase,
+                }
+                for g in found
+            ]
+
         body = {
             "version": guesses[0].version if guesses else None,
             "auto": should_auto_dispatch(guesses),
             "vague": bool(guesses) and guesses[0].vague,
+            "suggestions": rows(guesses),
+            "refined": rows(refined),
         }
-        return Response(RoutingSuggestOut({**body, "suggestions": rows}).data)
+        return Response(RoutingSuggestOut(body).data)
 
 
 class RoutingModelOut(serializers.ModelSerializer):
@@ -122,7 +134,7 @@ class ModelList(generics.ListAPIView):
 
     def get_queryset(self):
         require(self.request.user, Perm.DISPATCH_CASES)
-        return RoutingModel.objects.select_related("trained_by").defer("blob").order_by("-version")
+        return RoutingModel.objects.select_related("trained_by").defer("blob", "semantic").order_by("-version")
 
 
 class Train(APIView):

@@ -69,6 +69,8 @@ class Guess:
     # The text says too little about any label (evidence below MIN_EVIDENCE): however high the probability, a
     # person decides. Shrinking the probabilities alone is not enough when the model is sure of everything.
     vague: bool = False
+    # 语义复核 only (see semantic.py): the catalog wording of the label that the text's meaning is closest to.
+    phrase: str = ""
 
 
 def normalise(text: str) -> str:
@@ -284,6 +286,7 @@ class TextRouter:
         self.temperature_, self.metrics_ = 1.0, {}
         self.report_scale_, self.prototype_weight_ = 1.0, DEFAULT_PROTOTYPE_WEIGHT if len(catalog) else 0.0
         self.similarity_scale_ = None
+        self.held_out_ = None
         if self.folds >= 2 and len(reports) >= max(2 * self.folds, MIN_CALIBRATION_ROWS):
             scores = {s: np.zeros((len(reports), len(self.classes_))) for s in scales}
             similarity = np.zeros((len(reports), len(self.classes_)))
@@ -318,6 +321,9 @@ class TextRouter:
             )
             self.metrics_ |= {"report_weight": round(self.report_scale_, 3), "prototype_weight": self.prototype_weight_}
             self.similarity_scale_ = _scale(scores[best[0]], similarity)
+            # The held-out reports and their out-of-fold probabilities: what semantic.SemanticRouter weighs its
+            # own score against. Not stored with the model (see __getstate__).
+            self.held_out_ = (reports, _abstain(_softmax(mixed, self.temperature_), evidence))
         features, kept, idfs = _features(counts, np.arange(len(y)), min_df)
         self.evidence_ = self._specificity(counts, np.arange(len(y)), y, kept, catalog)
         for block, columns in zip(self.blocks_, kept, strict=True):
@@ -430,6 +436,12 @@ class TextRouter:
             for c in top
         ]
 
+    def words_for(self, text: Text, labels: Sequence[int]) -> list[tuple[str, ...]]:
+        """The n-grams of the text that weighed most for each of `labels` (indices into classes_)."""
+        columns, values, _ = self._vector(text)
+        weights = self.coef_[columns]
+        return [self._words(columns, values * weights[:, c]) for c in labels]
+
     def suggest_many(self, texts: Sequence[Text], k: int = 3) -> list[list[Guess]]:
         return [self.suggest(text, k) for text in texts]
 
@@ -457,6 +469,9 @@ class TextRouter:
 
     def dumps(self) -> bytes:
         return pickle.dumps((_FORMAT, self), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key != "held_out_"}
 
     @classmethod
     def loads(cls, data: bytes) -> TextRouter:

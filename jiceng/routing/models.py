@@ -40,6 +40,7 @@ class RoutingModel(models.Model):
     classes = models.PositiveIntegerField("事项数")
     seconds = models.FloatField("训练用时（秒）", default=0)
     blob = models.BinaryField("模型", default=b"")
+    semantic = models.BinaryField("语义复核", default=b"", help_text="清单表述的语义向量及其权重；空为未启用")
     active = models.BooleanField("在用", default=False)
     activated_at = models.DateTimeField("启用时间", null=True, blank=True)
     retired_at = models.DateTimeField("停用时间", null=True, blank=True)

@@ -16,19 +16,21 @@ from jiceng.lib.errors import DomainError
 
 from . import actions
 from .models import RoutingModel, TrainingRequest
-from .suggest import should_auto_dispatch, suggest
+from .suggest import can_refine, refine, should_auto_dispatch, suggest
 
 
 @require_perm(Perm.DISPATCH_CASES)
 def models_page(request):
     text = request.GET.get("text", "").strip()[:2000]
     guesses = suggest(text, k=3) if text else []
+    refined = refine([text], k=3)[0] if guesses and can_refine() else []
     context = {
-        "versions": RoutingModel.objects.select_related("trained_by").defer("blob")[:20],
+        "versions": RoutingModel.objects.select_related("trained_by").defer("blob", "semantic")[:20],
         "training": TrainingRequest.objects.select_related("model", "requested_by").first(),
         "routing": routing_figures(),
         "text": text,
         "guesses": guesses,
+        "refined": refined,
         "auto": should_auto_dispatch(guesses) if guesses else False,
         "vague": bool(guesses) and guesses[0].vague,
         "can_manage": request.user.can(Perm.MANAGE_GRIDS),

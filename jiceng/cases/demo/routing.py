@@ -1,6 +1,6 @@
 """智能派单 in the demo: the model trained on the catalog and the year of cases (training gives the cases waiting
 in the command centre its guesses), and this morning's reports routed by it (the clear ones dispatched at once
-to the department's person on duty, one of them returned as wrong)."""
+to the department's person on duty, one of them returned as wrong), and the 语义复核 of the cases left waiting."""
 
 from __future__ import annotations
 
@@ -48,7 +48,10 @@ def seed() -> list[str]:
     wrong = next((c for c in auto if c.title == "工地夜里施工太吵"), None)
     if wrong is not None:
         actions.return_case(wrong, reason="经现场核实不属于本单位职责，请指挥中心重新派单", by=None)
+    # What the worker does within a round: 语义复核 of the cases waiting for the command centre.
+    refined = actions.refine_suggestions(limit=1000)
     return [
         f"智能派单模型：v{model.version}，训练样本{model.training_size}条",
         f"今晨上报{len(REPORTS)}件，自动派单{len(auto)}件，其余待指挥中心确认",
+        *([f"语义复核待派单办件{refined}件"] if refined else []),
     ]

@@ -134,3 +134,6 @@ def test_the_demo_has_a_trained_model_its_routed_reports_and_suggestions_in_the_
     # The cases that were waiting for the command centre before the model existed now carry its guesses.
     waiting = Case.objects.filter(status__in=["registered", "returned"], matter=None).exclude(pk__in=routed)
     assert waiting.exists() and all(c.routing.get("top") for c in waiting)
+    if model.semantic:  # and the worker's 语义复核 of everything left waiting, this morning's reports too
+        left = Case.objects.filter(status__in=["registered", "returned"], matter=None)
+        assert all(c.routing["refined"] and c.routing["top"][0].get("phrase") for c in left)

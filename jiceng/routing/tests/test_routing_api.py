@@ -26,7 +26,7 @@ def post(client, user, url, data=None):
 
 def test_without_a_model_there_is_nothing_to_suggest(client, cast, matters):
     body = post(client, cast.users.dispatcher, "suggest/", {"text": "麦地里有人打地基"}).json()
-    assert body == {"version": None, "auto": False, "vague": False, "suggestions": []}
+    assert body == {"version": None, "auto": False, "vague": False, "suggestions": [], "refined": []}
 
 
 def test_the_command_centre_trains_and_the_dispatcher_gets_three_matters_with_words_and_lead_units(

