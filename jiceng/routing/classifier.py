@@ -321,9 +321,9 @@ class TextRouter:
             )
             self.metrics_ |= {"report_weight": round(self.report_scale_, 3), "prototype_weight": self.prototype_weight_}
             self.similarity_scale_ = _scale(scores[best[0]], similarity)
-            # The held-out reports and their out-of-fold probabilities: what semantic.SemanticRouter weighs its
-            # own score against. Not stored with the model (see __getstate__).
-            self.held_out_ = (reports, _abstain(_softmax(mixed, self.temperature_), evidence))
+            # The held-out reports and their out-of-fold log-probabilities: what semantic.SemanticRouter weighs
+            # its own score against. Not stored with the model (see __getstate__).
+            self.held_out_ = (reports, _log_abstain(log_softmax(mixed / self.temperature_, axis=1), evidence))
         features, kept, idfs = _features(counts, np.arange(len(y)), min_df)
         self.evidence_ = self._specificity(counts, np.arange(len(y)), y, kept, catalog)
         for block, columns in zip(self.blocks_, kept, strict=True):
@@ -401,6 +401,12 @@ class TextRouter:
     def predict_proba(self, texts: Sequence[Text]) -> np.ndarray:
         features, evidence = self._transform(texts)
         return _abstain(_softmax(features @ self.coef_ + self.intercept_, self.temperature_), evidence)
+
+    def predict_log_proba(self, texts: Sequence[Text]) -> np.ndarray:
+        """The log of predict_proba, without its tiny probabilities rounding to 0 (they still rank the labels)."""
+        features, evidence = self._transform(texts)
+        scores = features @ self.coef_ + self.intercept_
+        return _log_abstain(log_softmax(scores / self.temperature_, axis=1), evidence)
 
     def _vector(self, text: Text) -> tuple[np.ndarray, np.ndarray, float]:
         """The non-zero features of one text as (columns, values), and its evidence: the fast path for a single
@@ -535,6 +541,13 @@ def _abstain(probabilities: np.ndarray, evidence) -> np.ndarray:
     share = np.clip(np.asarray(evidence, dtype=float) / MIN_EVIDENCE, 0.0, 1.0)
     share = share[:, None] if probabilities.ndim == 2 else share
     return share * probabilities + (1.0 - share) / probabilities.shape[-1]
+
+
+def _log_abstain(log_probabilities: np.ndarray, evidence) -> np.ndarray:
+    """log(_abstain(exp(log_probabilities), evidence)), computed in logs."""
+    share = np.clip(np.asarray(evidence, dtype=float) / MIN_EVIDENCE, 0.0, 1.0)[:, None]
+    with np.errstate(divide="ignore"):
+        return np.logaddexp(np.log(share) + log_probabilities, np.log((1.0 - share) / log_probabilities.shape[1]))
 
 
 class Baseline:

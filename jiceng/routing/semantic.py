@@ -22,6 +22,7 @@ import threading
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.special import log_softmax
 
 from .classifier import (
     MIN_CALIBRATION_ROWS,
@@ -29,7 +30,7 @@ from .classifier import (
     Guess,
     Text,
     TextRouter,
-    _abstain,
+    _log_abstain,
     _loss,
     fit_temperature,
 )
@@ -128,9 +129,9 @@ class SemanticRouter:
         return self
 
     def _fit_weight(self, router: TextRouter, texts, y, seed: int) -> None:
-        rows, probabilities = router.held_out_
+        rows, log_probabilities = router.held_out_
         pick = np.random.default_rng(seed).permutation(len(rows))[:MAX_REPORTS]
-        rows, lexical = rows[pick], np.log(probabilities[pick] + 1e-9)
+        rows, lexical = rows[pick], log_probabilities[pick]
         similarity = self.similarity(encode([texts[i] for i in rows]))
         truth = y[rows]
         fits = []
@@ -168,26 +169,33 @@ class SemanticRouter:
             return ""
         return self.documents_[mine[np.argmax(self.vectors_[mine].astype(np.float32) @ vector)]]
 
-    def probabilities(self, router: TextRouter, texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Texts × labels refined probabilities, the texts' vectors and their lexical evidence. A text that is
-        vague to the lexical model stays vague (see classifier.MIN_EVIDENCE): its probabilities are drawn towards
-        uniform as the lexical model's are, but by VAGUE_SHARE at most, so that the meaning still orders the
-        labels while the top one stays below the threshold: the worker never dispatches on meaning alone."""
+    def _mixed(self, router: TextRouter, texts: Sequence[Text]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The texts' vectors, their lexical evidence, and texts × labels log-softmax of the mixed scores (which
+        rank the labels: the probabilities of a sharp temperature round to 0 beyond the first)."""
         vectors = encode(texts)
-        evidence = router.evidence(texts)
-        lexical = np.log(router.predict_proba(texts) + 1e-9)
-        mixed = (lexical + self.weight_ * self.similarity(vectors)) / self.temperature_
-        probabilities = np.exp(mixed - mixed.max(axis=1, keepdims=True))
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
-        return _abstain(probabilities, np.maximum(evidence, VAGUE_SHARE * MIN_EVIDENCE)), vectors, evidence
+        mixed = (router.predict_log_proba(texts) + self.weight_ * self.similarity(vectors)) / self.temperature_
+        return vectors, router.evidence(texts), log_softmax(mixed, axis=1)
+
+    @staticmethod
+    def _shrunk(mixed: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+        """A text that is vague to the lexical model stays vague (see classifier.MIN_EVIDENCE): its probabilities
+        are drawn towards uniform as the lexical model's are, but by VAGUE_SHARE at most, so that its top label
+        stays below the threshold: the worker never dispatches on meaning alone."""
+        return np.exp(_log_abstain(mixed, np.maximum(evidence, VAGUE_SHARE * MIN_EVIDENCE)))
+
+    def probabilities(self, router: TextRouter, texts: Sequence[Text]) -> np.ndarray:
+        """Texts × labels refined probabilities."""
+        _, evidence, mixed = self._mixed(router, texts)
+        return self._shrunk(mixed, evidence)
 
     def refine(self, router: TextRouter, texts: Sequence[Text], k: int = 3) -> list[list[Guess]]:
         """The top `k` labels of each text by the mixed score, with the lexical model's words, the nearest
         catalog wording and its vagueness."""
-        probabilities, vectors, evidence = self.probabilities(router, texts)
+        vectors, evidence, mixed = self._mixed(router, texts)
+        probabilities = self._shrunk(mixed, evidence)
         out = []
-        for text, vector, p, e in zip(texts, vectors, probabilities, evidence, strict=True):
-            top = np.argsort(-p)[:k]
+        for text, vector, scores, p, e in zip(texts, vectors, mixed, probabilities, evidence, strict=True):
+            top = np.argsort(-scores)[:k]
             words = router.words_for(text, top)
             out.append(
                 [
@@ -227,7 +235,7 @@ class RefinedRouter:
         return self
 
     def predict_proba(self, texts: Sequence[Text]) -> np.ndarray:
-        return self.semantic.probabilities(self.lexical, texts)[0]
+        return self.semantic.probabilities(self.lexical, texts)
 
     def suggest(self, text: Text, k: int = 3) -> list[Guess]:
         return self.semantic.refine(self.lexical, [text], k)[0]

@@ -87,3 +87,10 @@ def test_folds_deal_every_label_round_and_cover_each_row_once():
     assert all(len(f) == 2 for f in folds)
     assert all(set(labels[f]) != {"a"} for f in folds)  # the two a's are in different folds
     assert sum("a" in labels[f] for f in folds) == 2
+
+
+def test_log_probabilities_match_the_probabilities_and_keep_ranking_what_rounds_to_zero(router):
+    texts = ["麦地里有人打地基", "反映一下"]
+    log_p = router.predict_log_proba(texts)
+    assert np.allclose(np.exp(log_p), router.predict_proba(texts), atol=1e-12)
+    assert np.isfinite(log_p).all()  # no label is impossible: the second and third guesses stay ordered

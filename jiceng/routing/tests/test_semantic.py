@@ -46,8 +46,18 @@ def test_the_meaning_finds_the_matter_the_characters_miss():
         assert found[0].phrase and found[0].phrase in refiner.documents_
         assert abs(sum(g.probability for g in refiner.refine(lexical, [text], k=5)[0]) - 1) < 1e-6
     # the probabilities rank like the guesses and are a distribution over every label
-    probabilities, vectors, _ = refiner.probabilities(lexical, [t for t, _ in UNSEEN])
-    assert np.allclose(probabilities.sum(axis=1), 1) and vectors.shape == (2, 384)
+    probabilities = refiner.probabilities(lexical, [t for t, _ in UNSEEN])
+    assert np.allclose(probabilities.sum(axis=1), 1) and probabilities.shape == (2, len(MATTERS))
+
+
+def test_a_sharp_model_still_ranks_the_second_and_third_guesses_by_their_scores():
+    texts, labels = zip(*WORDING, strict=True)
+    lexical, refiner = fitted(list(texts), list(labels), [False] * len(texts))
+    refiner.weight_, refiner.temperature_ = 0.0, 0.001  # every probability but the first rounds to 0
+    text = "河里漂着好多垃圾袋，村口路面塌了一块"
+    expected = [str(lexical.classes_[c]) for c in np.argsort(-lexical.predict_log_proba([text])[0])[:3]]
+    assert [g.label for g in refiner.refine(lexical, [text], k=3)[0]] == expected
+    assert expected != sorted(expected)  # not simply the first codes, as ties would give
 
 
 def test_the_folds_choose_the_weight_and_report_both_figures():
