@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.accounts.audit import log_operation
@@ -285,6 +286,9 @@ def refresh_suggestions() -> int:
 
 
 REFINE_BATCH = 100  # cases refined per worker round (about 2–5 s of CPU)
+# Not refined yet: cases stored before 语义复核 existed have no key at all (and a NOT over a missing JSON key is
+# NULL, not true, in SQL: an exclude would skip them).
+UNREFINED = Q(routing__refined=False) | ~Q(routing__has_key="refined")
 
 
 def refine_suggestions(limit: int = REFINE_BATCH) -> int:
@@ -297,15 +301,15 @@ def refine_suggestions(limit: int = REFINE_BATCH) -> int:
         return 0
     cases = list(
         _waiting()
-        .filter(routing__has_key="top")
-        .exclude(routing__refined=True)
+        .filter(UNREFINED, routing__has_key="top")
         .only("pk", "title", "text", "status", "duplicate_of", "routing", "routed_matter")
         .order_by("created_at", "pk")[:limit]
     )
     for case, guesses in zip(cases, routing.refine([(c.title, c.text) for c in cases]), strict=True):
         _store_guesses(case, guesses)
         case.routing["refined"] = True  # also when the model had nothing more to say: not asked again
-        still_waiting = Case.objects.filter(pk=case.pk, matter__isnull=True).update(
+        # Conditional: of two workers refining the same case, one writes it, and only that one may dispatch it.
+        still_waiting = Case.objects.filter(UNREFINED, pk=case.pk, matter__isnull=True).update(
             routing=case.routing, routed_matter=case.routed_matter
         )
         if (

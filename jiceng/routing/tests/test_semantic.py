@@ -153,6 +153,31 @@ def test_the_worker_dispatches_a_new_report_that_clears_the_threshold_once_refin
     assert Case.objects.get(pk=returned.pk).status == Status.RETURNED  # a unit sent it back: a person decides
 
 
+def test_a_case_registered_before_the_upgrade_is_refined(cast, model):
+    older = report(cast, "吵", UNSEEN[0][0])
+    routing = {key: value for key, value in older.routing.items() if key != "refined"}  # as stored before
+    Case.objects.filter(pk=older.pk).update(routing=routing)
+    assert cases.refine_suggestions() == 1
+    assert Case.objects.get(pk=older.pk).routing["refined"] is True
+
+
+def test_of_two_workers_refining_one_case_only_the_first_writes_and_dispatches(cast, model, settings, monkeypatch):
+    case = report(cast, "路面塌陷", "路面塌陷了一个大坑")
+    settings.ROUTING_AUTO_THRESHOLD = 0.5
+    theirs = {**case.routing, "refined": True, "by": "the other worker"}
+    refine = suggest.refine
+
+    def slow(texts, k=3):  # the other worker writes the case while this one is encoding
+        Case.objects.filter(pk=case.pk).update(routing=theirs)
+        return refine(texts, k)
+
+    monkeypatch.setattr(suggest, "refine", slow)
+    assert cases.refine_suggestions() == 1
+    case.refresh_from_db()
+    assert case.routing["by"] == "the other worker"  # this worker's write found the case refined and wrote nothing
+    assert case.status == Status.REGISTERED and not case.events.filter(action="dispatch").exists()
+
+
 def test_without_semantic_the_version_has_none_and_the_worker_does_nothing(cast, calendar_2026, settings):
     settings.ROUTING_SEMANTIC = False
     build_catalog(cast, MATTERS)
