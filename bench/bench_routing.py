@@ -107,6 +107,8 @@ def main() -> None:
     row("catalog + reports 5-fold top-1", lambda r: r["catalog"]["top1"], ".4f", "≥ 0.85")
     row("catalog + reports 5-fold top-3", lambda r: r["catalog"]["top3"], ".4f", "≥ 0.97")
     row("catalog + reports accuracy where p ≥ 0.8", lambda r: r["catalog"]["accuracy_above"] or 0, ".4f", "")
+    row("catalog + reports share with p ≥ 0.8", lambda r: r["catalog"]["coverage"], ".4f", "")
+    row("catalog + reports ECE", lambda r: r["catalog"]["ece"], ".4f", "low")
     row("cold start (catalog only) top-1", lambda r: r["cold"]["top1"], ".4f", "≥ 0.70 (aim)")
     row("cold start (catalog only) top-3", lambda r: r["cold"]["top3"], ".4f", "")
     row("suggest p50, gov-messages (ms, CPU)", lambda r: r["gov"]["latency_ms"]["cpu_p50"], ".3f", "")
