@@ -60,6 +60,16 @@ def test_a_sharp_model_still_ranks_the_second_and_third_guesses_by_their_scores(
     assert expected != sorted(expected)  # not simply the first codes, as ties would give
 
 
+def test_a_label_known_only_from_cases_gets_a_neutral_semantic_score():
+    texts = [t for t, _ in WORDING] + ["旧事项的办件：村里的老井塌了"] * 2
+    labels = [c for _, c in WORDING] + ["M999"] * 2  # a matter since repealed: cases, no catalog wording
+    lexical, refiner = fitted(texts, labels, [False] * len(WORDING) + [True] * 2)
+    similarity = refiner.similarity(semantic.encode([UNSEEN[0][0]]))[0]
+    column = list(lexical.classes_).index("M999")
+    assert similarity[column] == 0 and np.isfinite(similarity).all() and similarity.max() > 0
+    assert refiner.closest(semantic.encode([UNSEEN[0][0]])[0], column) == ""
+
+
 def test_the_folds_choose_the_weight_and_report_both_figures():
     reports = [
         ("麦地里有人打地基盖房", "M001"),
