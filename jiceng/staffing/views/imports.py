@@ -4,7 +4,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -45,6 +45,19 @@ def run_job(job_id: int, *, in_thread: bool = False) -> None:
             by=job.created_by,
             progress=progress,
         )
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.DONE,
+            finished_at=timezone.now(),
+            committed=result.committed,
+            stage="完成",
+            result={
+                "errors": [e.__dict__ for e in result.errors[:MAX_SHOWN]],
+                "error_count": len(result.errors),
+                "warnings": [w.__dict__ for w in result.warnings[:MAX_SHOWN]],
+                "warning_count": len(result.warnings),
+                "counts": result.counts,
+            },
+        )
     except Exception as error:  # an unexpected failure is shown on the job page, not lost in a thread
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportJob.Status.FAILED,
@@ -53,21 +66,8 @@ def run_job(job_id: int, *, in_thread: bool = False) -> None:
         )
         raise
     finally:
-        if in_thread:
-            close_old_connections()
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.DONE,
-        finished_at=timezone.now(),
-        committed=result.committed,
-        stage="完成",
-        result={
-            "errors": [e.__dict__ for e in result.errors[:MAX_SHOWN]],
-            "error_count": len(result.errors),
-            "warnings": [w.__dict__ for w in result.warnings[:MAX_SHOWN]],
-            "warning_count": len(result.warnings),
-            "counts": result.counts,
-        },
-    )
+        if in_thread:  # the thread ends here: its connection must not outlive it (it used to, after the last write)
+            connections.close_all()
 
 
 def start_job(job: ImportJob) -> None:
