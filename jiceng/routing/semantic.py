@@ -41,8 +41,8 @@ _FORMAT = 1
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)  # of the standardised semantic score, tried on the held-out reports
 DEFAULT_WEIGHT = 3.0  # without enough held-out reports: the weight the shared catalog's cold start bears out
 MAX_REPORTS = 400  # held-out reports encoded to fit the weight (about 10 s of CPU)
-# A vague text keeps at least this share of its refined probabilities (the rest spread evenly): at most
-# 0.5 + 0.5/labels, below any sensible auto-dispatch threshold.
+# A vague text keeps at least this share of its refined probabilities (the rest spread evenly), so that the
+# meaning still orders its labels; with no known words at all its top one is then at most 0.5 + 0.5/labels.
 VAGUE_SHARE = 0.5
 CLOSEST = 2  # a label's documents whose similarities are averaged
 CACHE_SIZE = 20_000  # encoded texts kept per process (catalog wording is encoded again at every training)
@@ -179,8 +179,8 @@ class SemanticRouter:
     @staticmethod
     def _shrunk(mixed: np.ndarray, evidence: np.ndarray) -> np.ndarray:
         """A text that is vague to the lexical model stays vague (see classifier.MIN_EVIDENCE): its probabilities
-        are drawn towards uniform as the lexical model's are, but by VAGUE_SHARE at most, so that its top label
-        stays below the threshold: the worker never dispatches on meaning alone."""
+        are drawn towards uniform as the lexical model's are, but by 1 - VAGUE_SHARE at most. Its guesses keep
+        the vague flag, so the worker never dispatches it on meaning alone."""
         return np.exp(_log_abstain(mixed, np.maximum(evidence, VAGUE_SHARE * MIN_EVIDENCE)))
 
     def probabilities(self, router: TextRouter, texts: Sequence[Text]) -> np.ndarray:
