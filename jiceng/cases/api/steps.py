@@ -58,18 +58,18 @@ class RectifyIn(serializers.Serializer):
     note = serializers.CharField(help_text="整改情况")
 
 
+def unit_field(help_text: str) -> serializers.PrimaryKeyRelatedField:
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True, error_messages=UNIT_ERRORS, help_text=help_text
+    )
+
+
 def matter_field(help_text: str):
     return by_code(Matter.objects.all(), "事项编码", required=False, allow_null=True, help_text=help_text)
 
 
 class DispatchIn(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages=UNIT_ERRORS,
-        help_text="承办单位 id；不填则按职责清单确定承办和配合单位",
-    )
+    unit = unit_field("承办单位 id；不填则按职责清单确定承办和配合单位")
     matter = matter_field("事项编码：确定或更正办件的事项（如采纳智能派单的建议）后按清单派单")
     designate = serializers.BooleanField(
         required=False, default=False, help_text="指定承办（不可退单）；退单3次后必须指定"
@@ -78,13 +78,7 @@ class DispatchIn(serializers.Serializer):
 
 
 class ReassignIn(serializers.Serializer):
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(),
-        required=False,
-        allow_null=True,
-        error_messages=UNIT_ERRORS,
-        help_text="改派到的承办单位 id；只更正事项时可不填（按清单取新事项的牵头单位）",
-    )
+    unit = unit_field("改派到的承办单位 id；只更正事项时可不填（按清单取新事项的牵头单位）")
     matter = matter_field("更正后的事项编码（派错事项时填写；配合单位随之按清单更新）")
     reason = serializers.CharField(help_text="改派理由")
 
