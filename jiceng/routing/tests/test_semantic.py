@@ -209,3 +209,20 @@ def test_the_api_and_the_page_show_the_refined_suggestions(client, cast, model):
     assert plain["refined"] == []
     page = client.get("/routing/", {"text": text}).content.decode()
     assert "语义复核后" in page and f"{code} " in page.split("语义复核后")[1]
+
+
+def test_a_failing_refinement_does_not_stop_the_workers_round(db, monkeypatch, caplog):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from jiceng.cases.management.commands import run_worker
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("encoder crashed")
+
+    monkeypatch.setattr(run_worker, "refine_suggestions", broken)
+    swept = []
+    monkeypatch.setattr(run_worker, "sweep_alerts", lambda: swept.append(1) or 0)
+    call_command("run_worker", "--once", stdout=StringIO())
+    assert swept == [1] and "语义复核失败" in caplog.text

@@ -1,3 +1,4 @@
+import logging
 import signal
 import time
 
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand
 from jiceng.cases.actions import refine_suggestions
 from jiceng.cases.worker import deliver_outbox, sweep_alerts
 from jiceng.routing.schedule import retrain_if_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -30,7 +33,11 @@ class Command(BaseCommand):
             model = retrain_if_due()
             if model is not None:
                 self.stdout.write(f"已训练派单模型 v{model.version}（样本 {model.training_size} 条）")
-            refined = refine_suggestions()
+            try:
+                refined = refine_suggestions()
+            except Exception:  # an optional second opinion (a native library): the alerts must go on regardless
+                logger.exception("语义复核失败")
+                refined = 0
             if refined:
                 self.stdout.write(f"语义复核待派办件 {refined} 件")
             if once:
